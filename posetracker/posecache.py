@@ -1,0 +1,71 @@
+"""Pose sequences of whole videos, optionally cached on disk, so the engine can be re-run without the model.
+
+Used by `posetracker eval --pose-cache DIR` and the tests: the engine is pure, so replaying a recorded pose
+sequence gives exactly the events the live pipeline would have given for the same frames.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from posetracker.pose import NUM_KEYPOINTS, Pose
+from posetracker.registry import sha256_of
+
+MODEL_MAX_SIDE = 640  # frames are downscaled to this for the model (never for the export)
+
+
+@dataclass(frozen=True)
+class PoseTrack:
+    """One video's poses: `poses[i]` is the pose at `timestamps[i]`, or None where nobody was found."""
+
+    timestamps: np.ndarray
+    poses: list[Pose | None]
+    width: int
+    height: int
+    fps: float
+
+    def save(self, path: Path) -> None:
+        n = len(self.poses)
+        xy = np.zeros((n, NUM_KEYPOINTS, 2), np.float32)
+        scores = np.zeros((n, NUM_KEYPOINTS), np.float32)
+        z = np.zeros((n, NUM_KEYPOINTS), np.float32)
+        present = np.zeros(n, bool)
+        for i, p in enumerate(self.poses):
+            if p is not None:
+                xy[i], scores[i], present[i] = p.xy, p.scores, True
+                z[i] = p.z if p.z is not None else 0.0
+        np.savez_compressed(path, timestamps=self.timestamps, xy=xy, scores=scores, z=z, present=present,
+                            meta=np.array([self.width, self.height, self.fps], np.float64))
+
+    @classmethod
+    def load(cls, path: Path) -> "PoseTrack":
+        d = np.load(path)
+        w, h, fps = d["meta"]
+        poses = [Pose(d["xy"][i], d["scores"][i], float(t), d["z"][i], (int(w), int(h))) if d["present"][i] else None
+                 for i, t in enumerate(d["timestamps"])]
+        return cls(d["timestamps"], poses, int(w), int(h), float(fps))
+
+
+def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None) -> PoseTrack:
+    from posetracker.estimators import create_estimator
+    from posetracker.video import VideoInfo, iter_frames
+
+    path = Path(path)
+    cache_file = None
+    if cache_dir is not None:
+        cache_file = Path(cache_dir) / f"{sha256_of(path)[:16]}-{model}.npz"
+        if cache_file.is_file():
+            return PoseTrack.load(cache_file)
+    info = VideoInfo.from_path(path)
+    timestamps, poses = [], []
+    with create_estimator(model) as estimator:
+        for frame in iter_frames(path, max_side=MODEL_MAX_SIDE):
+            timestamps.append(frame.timestamp)
+            poses.append(estimator.estimate(frame.image, frame.timestamp))
+    track = PoseTrack(np.array(timestamps, np.float64), poses, info.width, info.height, info.fps)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        track.save(cache_file)
+    return track

@@ -1,0 +1,164 @@
+"""Reading videos as upright RGB frames with timestamps from their pts, and writing H.264 MP4s."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from posetracker.errors import PoseTrackerError
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    width: int  # as displayed, after rotation
+    height: int
+    fps: float  # average frame rate
+    duration_s: float
+    frame_count: int  # from the container, or estimated from duration * fps
+    rotation: int  # degrees the stored picture is turned to display it upright (0, 90, 180, 270)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "VideoInfo":
+        import av
+
+        with _open(path) as container:
+            stream = container.streams.video[0]
+            rotation = 0
+            for frame in container.decode(stream):
+                rotation = _rotation_of(frame)
+                break
+            else:
+                raise PoseTrackerError("media_decode_error", "This video has no frame we can decode. "
+                                       "It may be damaged or empty; try exporting it again as MP4 (H.264).")
+            fps = float(stream.average_rate or stream.guessed_rate or 0) or 30.0
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            elif container.duration is not None:
+                duration = container.duration / 1_000_000
+            else:
+                duration = 0.0
+            count = stream.frames or int(round(duration * fps))
+            w, h = stream.codec_context.width, stream.codec_context.height
+            if rotation in (90, 270):
+                w, h = h, w
+            return cls(w, h, fps, duration, count, rotation)
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int
+    timestamp: float  # seconds from the stream start, from pts
+    image: np.ndarray  # RGB uint8 (H, W, 3), upright
+
+
+def _open(path: str | Path):
+    import av
+
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except (av.error.InvalidDataError, av.error.ValueError, ValueError) as exc:
+        raise PoseTrackerError("video_load_error", "This file is not a video we can read. Try MP4 or MOV.") from exc
+    except FileNotFoundError as exc:
+        raise PoseTrackerError("video_load_error", f"No such file: {Path(path).name}.") from exc
+    except av.error.FFmpegError as exc:
+        raise PoseTrackerError("video_load_error", "This file is not a video we can read. Try MP4 or MOV.") from exc
+    if not container.streams.video:
+        container.close()
+        raise PoseTrackerError("video_load_error",
+                               "This file is not a video we can read (no video stream). Try MP4 or MOV.")
+    return container
+
+
+def _rotation_of(frame) -> int:
+    # PyAV reports the display matrix as a counter-clockwise angle; we want the clockwise turn to apply.
+    return int(round(-(getattr(frame, "rotation", 0) or 0))) % 360
+
+
+def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    if rotation == 90:
+        return np.ascontiguousarray(np.rot90(image, k=-1))
+    if rotation == 180:
+        return np.ascontiguousarray(image[::-1, ::-1])
+    if rotation == 270:
+        return np.ascontiguousarray(np.rot90(image, k=1))
+    return image
+
+
+def iter_frames(path: str | Path, max_side: int | None = None) -> Iterator[Frame]:
+    """Upright RGB frames with pts-based timestamps; frames bigger than `max_side` are downscaled.
+
+    Decoding errors after the first frame end the stream early (a truncated file still gives what it has).
+    """
+    import av
+
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        start = None
+        index = 0
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    t = index / float(stream.average_rate or 30)
+                else:
+                    t = float(frame.pts * stream.time_base)
+                start = t if start is None else start
+                rotation = _rotation_of(frame)
+                w, h = frame.width, frame.height
+                if max_side and max(w, h) > max_side:
+                    f = max_side / max(w, h)
+                    frame = frame.reformat(width=round(w * f) // 2 * 2, height=round(h * f) // 2 * 2,
+                                           format="rgb24", interpolation="AREA")
+                image = _upright(frame.to_ndarray(format="rgb24"), rotation)
+                yield Frame(index, t - start, image)
+                index += 1
+        except av.error.FFmpegError as exc:
+            if index == 0:
+                raise PoseTrackerError("media_decode_error", "This video could not be decoded. It may be damaged "
+                                       "or use a codec we do not support; try exporting it again as MP4 (H.264).") from exc
+
+
+class VideoWriter:
+    """H.264 MP4 writer (yuv420p, plays in browsers and common players); use as a context manager."""
+
+    def __init__(self, path: str | Path, width: int, height: int, fps: float, crf: int = 23,
+                 preset: str = "veryfast") -> None:
+        import av
+
+        self._container = av.open(str(path), mode="w")
+        rate = Fraction(fps).limit_denominator(1001)
+        self._stream = self._container.add_stream("libx264", rate=rate)
+        self._stream.width = width - width % 2
+        self._stream.height = height - height % 2
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.options = {"crf": str(crf), "preset": preset, "movflags": "+faststart"}
+        self._stream.codec_context.time_base = Fraction(1, 90000)
+        self._stream.time_base = Fraction(1, 90000)
+        self.frames_written = 0
+
+    def write(self, image_rgb: np.ndarray, timestamp: float) -> None:
+        import av
+
+        h, w = self._stream.height, self._stream.width
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image_rgb[:h, :w]), format="rgb24")
+        frame.pts = int(round(timestamp * 90000))
+        frame.time_base = Fraction(1, 90000)
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+        self.frames_written += 1
+
+    def close(self) -> None:
+        if self._container is not None:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+            self._container.close()
+            self._container = None
+
+    def __enter__(self) -> "VideoWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
