@@ -1,0 +1,32 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create .venv when it is missing and
+# reinstall only when pyproject.toml changed, so they are fast the second time.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED_MODELS := $(abspath ../shared/models)
+# Tests use the model files beside the project when they are there (development and CI machines).
+TEST_MODELS_DIR ?= $(if $(wildcard $(SHARED_MODELS)/*.tflite),$(SHARED_MODELS),)
+
+.PHONY: run test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	@$(BIN)/posetracker models ensure movenet || true
+	$(BIN)/streamlit run app.py
+
+test: $(VENV)/.installed-test
+	$(if $(TEST_MODELS_DIR),POSETRACKER_MODELS_DIR=$(TEST_MODELS_DIR)) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

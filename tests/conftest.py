@@ -1,0 +1,50 @@
+"""Shared fixtures: the acceptance clips and model files beside the project (`../shared`), when present."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+TESTDATA = SHARED / "testdata"
+VIDEOS = TESTDATA / "videos"
+LABELS = TESTDATA / "labels.json"
+SHARED_MODELS = SHARED / "models"
+
+if "POSETRACKER_MODELS_DIR" not in os.environ and SHARED_MODELS.is_dir():
+    os.environ["POSETRACKER_MODELS_DIR"] = str(SHARED_MODELS)
+
+
+def _require(path: Path, what: str) -> Path:
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{what} missing at {path}: CI must run with ../shared beside the project")
+        pytest.skip(f"{what} not found at {path} (only development and CI machines have ../shared)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def videos_dir() -> Path:
+    return _require(VIDEOS, "acceptance clips")
+
+
+@pytest.fixture(scope="session")
+def labels() -> list[dict]:
+    return json.loads(_require(LABELS, "clip labels").read_text())
+
+
+@pytest.fixture(scope="session")
+def clip(videos_dir):
+    """clip("name.mp4") -> Path of a real acceptance clip."""
+    return lambda name: videos_dir / name
+
+
+@pytest.fixture(scope="session")
+def movenet_installed() -> None:
+    from posetracker.registry import get_entry
+
+    if not get_entry("movenet").installed():
+        _require(Path("/nonexistent-movenet-weights"), "MoveNet weights")
