@@ -1,0 +1,65 @@
+"""PoseTracker's plans as data: what each unlocks and its limits. The one place the tiers are defined."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posetracker.errors import PoseTrackerError
+
+# Every gated feature a session can ask for. Counting, placement guidance and the skeleton are never gated.
+FEATURES: dict[str, str] = {
+    "skeleton": "Skeleton overlay",
+    "countdown": "Countdown",
+    "placement": "Placement guidance",
+    "export": "Annotated video export",
+    "keypoints": "Raw keypoints",
+    "angles": "Joint angles",
+    "form_score": "Form score and grade",
+    "progression": "Progression",
+    "recommendations": "Recommendations",
+    "keypoints_batch": "Keypoints batch (upload)",
+    "blazepose": "BlazePose model",
+    "export_no_watermark": "Export without watermark",
+    "custom_exercises": "Custom exercises",
+}
+
+_FREE = frozenset({"skeleton", "countdown", "placement", "export"})
+_DEVELOPER = _FREE | {"keypoints", "angles", "form_score", "progression", "recommendations", "keypoints_batch",
+                      "blazepose", "export_no_watermark"}
+_BUSINESS = _DEVELOPER | {"custom_exercises"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    name: str
+    features: frozenset[str]
+    max_upload_mb: int
+    max_upload_seconds: int
+
+    def allows(self, feature: str) -> bool:
+        return feature in self.features
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return ("movenet", "blazepose") if self.allows("blazepose") else ("movenet",)
+
+
+PLANS: dict[str, Plan] = {
+    "free": Plan("free", "Free", _FREE, max_upload_mb=100, max_upload_seconds=60),
+    "developer": Plan("developer", "Developer", _DEVELOPER, max_upload_mb=500, max_upload_seconds=300),
+    "business": Plan("business", "Business", _BUSINESS, max_upload_mb=2000, max_upload_seconds=1800),
+}
+DEFAULT_PLAN = "free"
+WATERMARK_TEXT = "PoseTracker sandbox"
+
+
+def get_plan(plan_id: str) -> Plan:
+    if plan_id not in PLANS:
+        raise PoseTrackerError("invalid_plan", f"Unknown plan {plan_id!r}. Choose one of: {', '.join(PLANS)}.",
+                               {"valid": list(PLANS)})
+    return PLANS[plan_id]
+
+
+def cheapest_plan_with(feature: str) -> Plan:
+    """The plan to name next to a disabled toggle ("Developer plan")."""
+    return next(p for p in PLANS.values() if p.allows(feature))
