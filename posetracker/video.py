@@ -51,7 +51,8 @@ class VideoInfo:
 class Frame:
     index: int
     timestamp: float  # seconds from the stream start, from pts
-    image: np.ndarray  # RGB uint8 (H, W, 3), upright
+    image: np.ndarray  # RGB uint8 (H, W, 3), upright; downscaled to `max_side` when asked
+    full: np.ndarray | None = None  # the same frame upright at its original resolution, when asked (export)
 
 
 def _open(path: str | Path):
@@ -87,9 +88,11 @@ def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
     return image
 
 
-def iter_frames(path: str | Path, max_side: int | None = None) -> Iterator[Frame]:
+def iter_frames(path: str | Path, max_side: int | None = None, full: bool = False) -> Iterator[Frame]:
     """Upright RGB frames with pts-based timestamps; frames bigger than `max_side` are downscaled.
 
+    With `full=True` each frame also carries its original-resolution picture (`Frame.full`), so one decode
+    feeds both the model (downscaled, exactly as `posecache` sees it) and the export (never downscaled).
     Decoding errors after the first frame end the stream early (a truncated file still gives what it has).
     """
     import av
@@ -108,12 +111,15 @@ def iter_frames(path: str | Path, max_side: int | None = None) -> Iterator[Frame
                 start = t if start is None else start
                 rotation = _rotation_of(frame)
                 w, h = frame.width, frame.height
+                original = _upright(frame.to_ndarray(format="rgb24"), rotation) if full else None
                 if max_side and max(w, h) > max_side:
                     f = max_side / max(w, h)
-                    frame = frame.reformat(width=round(w * f) // 2 * 2, height=round(h * f) // 2 * 2,
+                    small = frame.reformat(width=round(w * f) // 2 * 2, height=round(h * f) // 2 * 2,
                                            format="rgb24", interpolation="AREA")
-                image = _upright(frame.to_ndarray(format="rgb24"), rotation)
-                yield Frame(index, t - start, image)
+                    image = _upright(small.to_ndarray(format="rgb24"), rotation)
+                else:
+                    image = original if original is not None else _upright(frame.to_ndarray(format="rgb24"), rotation)
+                yield Frame(index, t - start, image, original)
                 index += 1
         except av.error.FFmpegError as exc:
             if index == 0:
@@ -138,13 +144,15 @@ class VideoWriter:
         self._stream.codec_context.time_base = Fraction(1, 90000)
         self._stream.time_base = Fraction(1, 90000)
         self.frames_written = 0
+        self._last_pts = -1
 
     def write(self, image_rgb: np.ndarray, timestamp: float) -> None:
         import av
 
         h, w = self._stream.height, self._stream.width
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image_rgb[:h, :w]), format="rgb24")
-        frame.pts = int(round(timestamp * 90000))
+        # pts must rise strictly; two VFR timestamps can round to the same tick.
+        frame.pts = self._last_pts = max(int(round(timestamp * 90000)), self._last_pts + 1)
         frame.time_base = Fraction(1, 90000)
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
