@@ -1,0 +1,229 @@
+"""Drawing on frames: small annotators, configured once, each `annotate(image, data) -> image`.
+
+    skeleton, hud, status = SkeletonAnnotator(), HudAnnotator(), StatusAnnotator()
+    image = skeleton.annotate(image, pose)           # Pose or None
+    image = hud.annotate(image, engine_state)        # the engine's snapshot (or None before tracking starts)
+    image = status.annotate(image, Status("MoveNet Lightning", fps=29.5, ms=7.1))
+
+Annotators draw in place on an RGB uint8 image and return it, so calls chain. They only read their data: the
+live page and the exported video share them, and neither the engine nor the estimators know they exist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from posetracker.pose import KP, SKELETON_EDGES, Pose
+
+Color = tuple[int, int, int]  # RGB
+
+WHITE: Color = (255, 255, 255)
+DARK: Color = (20, 24, 33)
+ACCENT: Color = (255, 75, 75)    # the theme's primary colour
+LEFT: Color = (64, 196, 255)     # the person's left side
+RIGHT: Color = (255, 170, 60)    # the person's right side
+CENTRE: Color = (235, 235, 235)
+GRADE_COLORS: dict[str, Color] = {"A": (46, 204, 113), "B": (140, 210, 70), "C": (241, 196, 15),
+                                  "D": (230, 126, 34), "F": (231, 76, 60)}
+
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+_LEFT_SIDE = {KP.LEFT_EYE, KP.LEFT_EAR, KP.LEFT_SHOULDER, KP.LEFT_ELBOW, KP.LEFT_WRIST, KP.LEFT_HIP,
+              KP.LEFT_KNEE, KP.LEFT_ANKLE}
+_RIGHT_SIDE = {KP.RIGHT_EYE, KP.RIGHT_EAR, KP.RIGHT_SHOULDER, KP.RIGHT_ELBOW, KP.RIGHT_WRIST, KP.RIGHT_HIP,
+               KP.RIGHT_KNEE, KP.RIGHT_ANKLE}
+# OpenCV's Hershey fonts are ASCII only; the engine's messages may use typographic characters.
+_ASCII = str.maketrans({"…": "...", "–": "-", "—": "-", "·": "|", "’": "'", "‘": "'", "“": '"', "”": '"',
+                        "°": " deg"})
+
+
+def ascii_text(text: str) -> str:
+    return text.translate(_ASCII).encode("ascii", "ignore").decode("ascii")
+
+
+def _scale(image: np.ndarray) -> float:
+    """Sizes are designed for 480 px tall frames and scale with the frame."""
+    return max(0.5, min(image.shape[0], image.shape[1] * 0.75) / 480.0)
+
+
+def _side_color(kp: KP) -> Color:
+    return LEFT if kp in _LEFT_SIDE else RIGHT if kp in _RIGHT_SIDE else CENTRE
+
+
+def _panel(image: np.ndarray, x0: int, y0: int, x1: int, y1: int, color: Color = DARK, alpha: float = 0.6) -> None:
+    """A translucent rectangle, clipped to the image."""
+    h, w = image.shape[:2]
+    x0, x1, y0, y1 = max(0, x0), min(w, x1), max(0, y0), min(h, y1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    roi = image[y0:y1, x0:x1]
+    roi[:] = (roi.astype(np.float32) * (1.0 - alpha) + np.array(color, np.float32) * alpha).astype(np.uint8)
+
+
+def _text(image: np.ndarray, text: str, org: tuple[int, int], size: float, color: Color = WHITE,
+          thickness: int = 1) -> None:
+    cv2.putText(image, ascii_text(text), org, _FONT, size, color, thickness, cv2.LINE_AA)
+
+
+def _text_width(text: str, size: float, thickness: int = 1) -> int:
+    return cv2.getTextSize(ascii_text(text), _FONT, size, thickness)[0][0]
+
+
+class SkeletonAnnotator:
+    """Keypoints scored at or above `threshold` and the edges between two such keypoints.
+
+    With `mirror=True` the pose is drawn for a mirrored image (selfie view): pass the mirrored frame and the
+    pose as the model found it; the annotator flips the pose to match.
+    """
+
+    def __init__(self, threshold: float = 0.3, mirror: bool = False, thickness: int | None = None,
+                 radius: int | None = None) -> None:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        self.threshold = threshold
+        self.mirror = mirror
+        self.thickness = thickness
+        self.radius = radius
+
+    def annotate(self, image: np.ndarray, pose: Pose | None) -> np.ndarray:
+        if pose is None:
+            return image
+        if self.mirror:
+            pose = pose.mirrored()
+        h, w = image.shape[:2]
+        s = _scale(image)
+        thickness = self.thickness or max(2, round(3 * s))
+        radius = self.radius or max(3, round(4 * s))
+        shown = pose.visible(self.threshold)
+        px = np.round(pose.xy * [w, h]).astype(np.int32)
+        for a, b in SKELETON_EDGES:
+            if shown[a] and shown[b]:
+                color = _side_color(a) if _side_color(a) == _side_color(b) else CENTRE
+                cv2.line(image, tuple(map(int, px[a])), tuple(map(int, px[b])), color, thickness, cv2.LINE_AA)
+        for i in np.flatnonzero(shown):
+            centre = tuple(map(int, px[i]))
+            cv2.circle(image, centre, radius + 1, DARK, -1, cv2.LINE_AA)
+            cv2.circle(image, centre, radius, _side_color(KP(i)), -1, cv2.LINE_AA)
+        return image
+
+
+class HudAnnotator:
+    """The coach's view: counter, last grade, posture message or countdown, progression bar.
+
+    `state` is the tracking engine's snapshot (`EngineState`); it is read by attribute name only, so the
+    annotator works with any object that has those fields, and with None before tracking has started.
+    """
+
+    def __init__(self, show_grade: bool = True, show_progression: bool = True, show_messages: bool = True,
+                 no_person_message: str = "No person in view - step into the frame") -> None:
+        self.show_grade = show_grade
+        self.show_progression = show_progression
+        self.show_messages = show_messages
+        self.no_person_message = no_person_message
+
+    def annotate(self, image: np.ndarray, state: Any) -> np.ndarray:
+        if state is None:
+            return image
+        s = _scale(image)
+        if hasattr(state, "count"):
+            self._counter(image, state, s)
+        if self.show_progression and getattr(state, "progression", None) is not None:
+            self._progression(image, float(state.progression), s)
+        if self.show_messages:
+            countdown = getattr(state, "countdown_left", None)
+            if countdown:
+                self._countdown(image, countdown, s)
+            elif not getattr(state, "person_visible", True):
+                self._banner(image, self.no_person_message, s)
+            elif getattr(state, "posture_message", None):
+                self._banner(image, state.posture_message, s)
+        return image
+
+    def _counter(self, image: np.ndarray, state: Any, s: float) -> None:
+        if getattr(state, "is_duration", False):
+            value, unit = f"{int(getattr(state, 'hold_seconds', 0) or 0)}", "s held"
+        else:
+            value, unit = f"{int(getattr(state, 'count', 0) or 0)}", "reps"
+        grade = getattr(state, "last_grade", None) if self.show_grade else None
+        big, small = 1.6 * s, 0.55 * s
+        pad = round(10 * s)
+        value_w = _text_width(value, big, max(2, round(3 * s)))
+        width = pad * 3 + max(value_w + _text_width(unit, small) + pad, round(90 * s))
+        height = round(62 * s) + (round(30 * s) if grade else 0)
+        _panel(image, pad, pad, pad + width, pad + height)
+        baseline = pad + round(50 * s)
+        _text(image, value, (2 * pad, baseline), big, WHITE, max(2, round(3 * s)))
+        _text(image, unit, (2 * pad + value_w + pad // 2, baseline), small, (200, 200, 200))
+        if grade:
+            color = GRADE_COLORS.get(str(grade), WHITE)
+            score = getattr(state, "last_score", None)
+            label = f"Last rep {grade}" + (f"  {round(score)}" if score is not None else "")
+            _text(image, label, (2 * pad, baseline + round(28 * s)), 0.6 * s, color, max(1, round(2 * s)))
+
+    def _progression(self, image: np.ndarray, value: float, s: float) -> None:
+        h, w = image.shape[:2]
+        bar_w, margin = round(14 * s), round(12 * s)
+        top, bottom = round(h * 0.2), round(h * 0.8)
+        x0 = w - margin - bar_w
+        _panel(image, x0, top, x0 + bar_w, bottom, DARK, 0.55)
+        filled = round((bottom - top) * min(max(value, 0.0), 100.0) / 100.0)
+        if filled > 0:
+            _panel(image, x0, bottom - filled, x0 + bar_w, bottom, ACCENT, 0.85)
+
+    def _banner(self, image: np.ndarray, message: str, s: float) -> None:
+        h, w = image.shape[:2]
+        size, pad = 0.65 * s, round(10 * s)
+        text_w = _text_width(message, size, max(1, round(2 * s)))
+        while text_w > w - 4 * pad and size > 0.35:
+            size *= 0.9
+            text_w = _text_width(message, size, max(1, round(2 * s)))
+        y1 = h - round(40 * s)
+        y0 = y1 - round(36 * s)
+        x0 = max(pad, (w - text_w) // 2 - pad)
+        _panel(image, x0, y0, min(w - pad, x0 + text_w + 2 * pad), y1, DARK, 0.7)
+        _text(image, message, (x0 + pad, y1 - round(12 * s)), size, WHITE, max(1, round(2 * s)))
+
+    def _countdown(self, image: np.ndarray, seconds_left: float, s: float) -> None:
+        h, w = image.shape[:2]
+        number = str(int(np.ceil(seconds_left)))
+        size, thick = 4.0 * s, max(4, round(8 * s))
+        (tw, th), _ = cv2.getTextSize(number, _FONT, size, thick)
+        centre = (w // 2, h // 2)
+        cv2.circle(image, centre, round(max(tw, th) * 0.95), DARK, -1, cv2.LINE_AA)
+        _text(image, number, (centre[0] - tw // 2, centre[1] + th // 2), size, WHITE, thick)
+        self._banner(image, "Get ready", s)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status line reports: the model, the processed frame rate and the time per frame."""
+
+    model: str
+    fps: float | None = None
+    ms: float | None = None
+
+
+class StatusAnnotator:
+    """A small line along the bottom: model, fps, ms per frame."""
+
+    def __init__(self, size: float = 0.45) -> None:
+        self.size = size
+
+    def annotate(self, image: np.ndarray, status: Status | None) -> np.ndarray:
+        if status is None:
+            return image
+        parts = [status.model]
+        if status.fps is not None:
+            parts.append(f"{status.fps:.0f} fps")
+        if status.ms is not None:
+            parts.append(f"{status.ms:.0f} ms")
+        h, w = image.shape[:2]
+        s = _scale(image)
+        size = self.size * s
+        text = "  |  ".join(parts)
+        height = round(22 * s)
+        _panel(image, 0, h - height, w, h, DARK, 0.55)
+        _text(image, text, (round(8 * s), h - round(7 * s)), size, (220, 220, 220))
+        return image

@@ -1,0 +1,241 @@
+"""The live pipeline of one camera session: frame in, annotated frame out, results kept for the page to poll.
+
+    processor = LiveProcessor("movenet", Options(exercise="squat"))
+    image = processor.process(image_rgb, timestamp)   # on the camera thread
+    snapshot = processor.snapshot()                     # on the page's thread, any time
+
+The processor owns the session's estimator (its tracking state), the tracking engine and the annotators. It
+never imports streamlit: the page hands it frames from streamlit-webrtc's callback thread and polls
+`snapshot()`, an immutable `LiveSnapshot` swapped under a lock. Frames that queued up while one was being
+processed are dropped (the latest wins), so latency stays bounded on a slow machine. An exception while
+processing a frame is caught, reported once in the snapshot and the log, and the next frame is tried afresh:
+nothing ever raises into the WebRTC worker.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator
+from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
+from posetracker.options import Options
+from posetracker.pose import Pose
+
+logger = logging.getLogger(__name__)
+
+EVENT_LOG_SIZE = 200
+RECENT_GRADES = 10
+# A pts jump backwards, or forward by more than this, means a new stream (STOP then START): the estimator
+# forgets its tracking state and the engine's clock carries on from where it was, never across the gap.
+NEW_STREAM_GAP_S = 2.0
+STREAM_RESUME_STEP_S = 1 / 30
+_EMA = 0.1  # weight of the newest frame in the fps and ms averages
+
+
+def default_engine_factory(options: Options):
+    from posetracker.engine import TrackingEngine
+
+    return TrackingEngine(options)
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the page shows. Immutable: the camera thread replaces it whole, the page reads it whole."""
+
+    model: str
+    options: Options
+    mirror: bool = True
+    frames_processed: int = 0
+    frames_dropped: int = 0
+    fps: float | None = None
+    ms_per_frame: float | None = None  # estimate + track + draw, averaged
+    person_visible: bool = False
+    pose: Pose | None = None
+    state: Any = None  # the engine's EngineState, or None before the first frame
+    events: tuple[dict, ...] = ()  # the most recent events, oldest first
+    recent_grades: tuple[str, ...] = ()
+    error: str | None = None
+    updated_at: float | None = None  # time.monotonic() of the last processed frame
+
+    @property
+    def model_title(self) -> str:
+        return MODEL_TITLES.get(self.model, self.model)
+
+    @property
+    def count(self) -> int:
+        return int(getattr(self.state, "count", 0) or 0)
+
+    def seconds_since_frame(self, now: float | None = None) -> float | None:
+        if self.updated_at is None:
+            return None
+        return (time.monotonic() if now is None else now) - self.updated_at
+
+
+class LiveProcessor:
+    """One camera session's pipeline. `process` runs on the camera thread; everything else is thread-safe."""
+
+    def __init__(self, model: str, options: Options, *, mirror: bool = True, keypoint_threshold: float = 0.3,
+                 estimator: Estimator | None = None,
+                 engine_factory: Callable[[Options], Any] | None = default_engine_factory) -> None:
+        self._estimator = estimator or create_estimator(model)
+        self._engine_factory = engine_factory
+        self._options = options
+        self._engine = engine_factory(options) if engine_factory else None
+        self._skeleton = SkeletonAnnotator(threshold=keypoint_threshold, mirror=mirror)
+        self._hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
+        self._status = StatusAnnotator()
+        self._work = threading.Lock()     # held while a frame is processed; reset/configure wait for it
+        self._published = threading.Lock()
+        self._snapshot = LiveSnapshot(model=model, options=options, mirror=mirror)
+        self._events: deque[dict] = deque(maxlen=EVENT_LOG_SIZE)
+        self._grades: deque[str] = deque(maxlen=RECENT_GRADES)
+        self._reported_errors: set[str] = set()
+        self._frame_id = 0
+        self._clock: tuple[float, float] | None = None  # (stream pts origin, engine time at that origin)
+        self._last_pts: float | None = None
+        self._last_time = 0.0
+        self._last_wall: float | None = None
+
+    # --- the camera thread -----------------------------------------------------------------------------
+
+    def process(self, image_rgb: np.ndarray, pts: float) -> np.ndarray:
+        """Estimate, track and draw one RGB frame whose stream timestamp is `pts` seconds. Never raises."""
+        with self._work:
+            started = time.perf_counter()
+            try:
+                return self._process(image_rgb, pts, started)
+            except Exception as exc:  # noqa: BLE001 - the camera thread must keep going whatever happens
+                self._report(exc)
+                return image_rgb
+
+    def process_queued(self, images: Sequence[tuple[np.ndarray, float]]) -> np.ndarray | None:
+        """Process only the newest of the (image, pts) frames that queued up; the rest count as dropped."""
+        if not images:
+            return None
+        self._count_dropped(len(images) - 1)
+        image, pts = images[-1]
+        return self.process(image, pts)
+
+    def process_av_frames(self, frames: list) -> list:
+        """streamlit-webrtc's `queued_video_frames_callback` body: av.VideoFrames in, the newest annotated out."""
+        import av
+
+        if not frames:
+            return []
+        self._count_dropped(len(frames) - 1)
+        newest = frames[-1]
+        pts = float(newest.time) if newest.time is not None else self._frame_id / 30.0
+        image = self.process(newest.to_ndarray(format="rgb24"), pts)
+        return [av.VideoFrame.from_ndarray(image, format="rgb24")]
+
+    def _count_dropped(self, n: int) -> None:
+        if n > 0:
+            with self._published:
+                self._snapshot = replace(self._snapshot, frames_dropped=self._snapshot.frames_dropped + n)
+
+    def _process(self, image_rgb: np.ndarray, pts: float, started: float) -> np.ndarray:
+        t = self._engine_time(pts)
+        pose = self._estimator.estimate(image_rgb, t)
+        events = self._engine.update(pose, t, self._frame_id) if self._engine is not None else []
+        state = self._engine.snapshot() if self._engine is not None else None
+        self._frame_id += 1
+
+        out = np.ascontiguousarray(image_rgb[:, ::-1]) if self._skeleton.mirror else image_rgb.copy()
+        if self._options.skeleton:
+            self._skeleton.annotate(out, pose)
+        self._hud.annotate(out, state if state is not None else _PersonOnly(pose is not None))
+
+        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        now = time.monotonic()
+        with self._published:
+            previous = self._snapshot
+            fps = previous.fps
+            if self._last_wall is not None and now > self._last_wall:
+                rate = 1.0 / (now - self._last_wall)
+                fps = rate if fps is None else (1 - _EMA) * fps + _EMA * rate
+            ms = elapsed_ms if previous.ms_per_frame is None else (1 - _EMA) * previous.ms_per_frame + _EMA * elapsed_ms
+            self._last_wall = now
+            for event in events:
+                self._events.append(event)
+                if event.get("type") == "form_score" and event.get("grade"):
+                    self._grades.append(str(event["grade"]))
+            self._snapshot = replace(
+                previous, frames_processed=previous.frames_processed + 1, fps=fps, ms_per_frame=ms,
+                person_visible=pose is not None, pose=pose, state=state, events=tuple(self._events),
+                recent_grades=tuple(self._grades), updated_at=now,
+            )
+        self._status.annotate(out, Status(previous.model_title, fps, ms))
+        return out
+
+    def _engine_time(self, pts: float) -> float:
+        """Engine time from stream pts: starts at 0 and only moves forward, across STOP/START too."""
+        if self._clock is None:
+            self._clock = (pts, 0.0)
+        elif self._last_pts is not None and not (0.0 <= pts - self._last_pts <= NEW_STREAM_GAP_S):
+            self._estimator.reset()
+            self._clock = (pts, self._last_time + STREAM_RESUME_STEP_S)
+        self._last_pts = pts
+        origin, base = self._clock
+        self._last_time = base + (pts - origin)
+        return self._last_time
+
+    def _report(self, exc: Exception) -> None:
+        message = f"{type(exc).__name__}: {exc}"
+        key = type(exc).__name__
+        if key not in self._reported_errors:
+            self._reported_errors.add(key)
+            # One line, no traceback: the page shows it, and a broken camera must not flood the server log.
+            logger.error("Live frame processing failed (%s); tracking continues with the next frame.", message)
+        with self._published:
+            self._snapshot = replace(self._snapshot, error=message)
+
+    # --- the page's thread -----------------------------------------------------------------------------
+
+    def snapshot(self) -> LiveSnapshot:
+        with self._published:
+            return self._snapshot
+
+    def reset(self) -> None:
+        """Start a new set: a fresh engine, no count, no grades, no events. The model stays loaded."""
+        with self._work:
+            self._engine = self._engine_factory(self._options) if self._engine_factory else None
+            self._events.clear()
+            self._grades.clear()
+            self._reported_errors.clear()
+            with self._published:
+                self._snapshot = LiveSnapshot(model=self._snapshot.model, options=self._options,
+                                              mirror=self._skeleton.mirror)
+
+    def configure(self, options: Options | None = None, mirror: bool | None = None) -> None:
+        """Apply the page's choices. New options (another exercise, difficulty, …) start a new set."""
+        with self._work:
+            if mirror is not None and mirror != self._skeleton.mirror:
+                self._skeleton = SkeletonAnnotator(threshold=self._skeleton.threshold, mirror=mirror)
+                with self._published:
+                    self._snapshot = replace(self._snapshot, mirror=mirror)
+        if options is not None and options != self._options:
+            with self._work:
+                self._options = options
+                self._hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
+            self.reset()
+
+    @property
+    def options(self) -> Options:
+        return self._options
+
+    def close(self) -> None:
+        with self._work:
+            self._estimator.close()
+
+
+@dataclass(frozen=True)
+class _PersonOnly:
+    """HUD data when no engine is attached (pose only): whether a person is in view, and no counter."""
+
+    person_visible: bool
