@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from posetracker.errors import PoseTrackerError
 
-# Every gated feature a session can ask for. Counting, placement guidance and the skeleton are never gated.
+# Every feature a plan can include, with the name users see. Counting itself is in every plan; skeleton,
+# placement, countdown and export are in Free too, but stay listed so the table reads as PoseTracker's tiers.
 FEATURES: dict[str, str] = {
     "skeleton": "Skeleton overlay",
     "countdown": "Countdown",
@@ -43,6 +44,17 @@ class Plan:
     def models(self) -> tuple[str, ...]:
         return ("movenet", "blazepose") if self.allows("blazepose") else ("movenet",)
 
+    @property
+    def watermark(self) -> str | None:
+        """The text burned into this plan's exported videos, or None."""
+        return None if self.allows("export_no_watermark") else WATERMARK_TEXT
+
+    def describe_limits(self) -> str:
+        minutes, seconds = divmod(self.max_upload_seconds, 60)
+        duration = f"{minutes} min" + (f" {seconds} s" if seconds else "") if minutes else f"{seconds} s"
+        size = f"{self.max_upload_mb / 1000:g} GB" if self.max_upload_mb >= 1000 else f"{self.max_upload_mb} MB"
+        return f"Uploads up to {duration} and {size}."
+
 
 PLANS: dict[str, Plan] = {
     "free": Plan("free", "Free", _FREE, max_upload_mb=100, max_upload_seconds=60),
@@ -61,5 +73,8 @@ def get_plan(plan_id: str) -> Plan:
 
 
 def cheapest_plan_with(feature: str) -> Plan:
-    """The plan to name next to a disabled toggle ("Developer plan")."""
+    """The plan to name next to a disabled toggle ("Developer plan"). Plans are listed cheapest first."""
+    if feature not in FEATURES:
+        raise PoseTrackerError("invalid_feature", f"Unknown feature {feature!r}. Known: {', '.join(FEATURES)}.",
+                               {"valid": list(FEATURES)})
     return next(p for p in PLANS.values() if p.allows(feature))

@@ -1,11 +1,15 @@
-"""One typed settings object per session, its URL form (PoseTracker's parameter names) and the plan gate.
+"""One typed settings object per session, its URL form (PoseTracker's parameter names), tokens and the plan gate.
 
 The gate lives here, not in the widgets: whatever asks for a feature (a URL, the command line, a forged
 session state) goes through `enforce`, which drops what the plan does not include and says so with a
-`developer_feature_not_allowed` error event.
+`developer_feature_not_allowed` error event. `Settings.to_options` gates too, so no path from a Settings to
+the engine can bypass the plan.
+
+Tokens are secrets: only `mask_token(token)` ever leaves this module, never the token itself.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from dataclasses import dataclass, field, fields, replace
@@ -17,9 +21,10 @@ from posetracker.plans import DEFAULT_PLAN, FEATURES, PLANS, Plan, get_plan
 
 TOKENS_ENV = "POSETRACKER_TOKENS"  # JSON object {"token": "plan"} or "token=plan,token=plan"
 MAX_COUNTDOWN_S = 10
+MODELS = ("movenet", "blazepose")
 
-# Boolean settings that are gated features, by the name of the feature.
-_GATED_TOGGLES = ("keypoints", "angles", "form_score", "progression", "recommendations", "export", "countdown")
+# Boolean settings that ask for the gated feature of the same name.
+GATED_TOGGLES = ("keypoints", "angles", "form_score", "progression", "recommendations", "export")
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,7 @@ class Settings:
     plan: str = DEFAULT_PLAN
     exercise: str = "squat"
     difficulty: Difficulty = Difficulty.MEDIUM
-    min_grade: str | None = None
+    min_grade: str | None = None  # "A".."D": reps graded below are rejected, not counted
     model: str = "movenet"
     skeleton: bool = True
     keypoints: bool = False
@@ -41,16 +46,47 @@ class Settings:
     mirror: bool = True
     token_hint: str | None = field(default=None, compare=False)  # masked token, never the token itself
 
+    def __post_init__(self) -> None:
+        # Invalid values are programming errors or bad CLI input; user URLs are checked in from_query_params.
+        get_plan(self.plan)
+        object.__setattr__(self, "difficulty", _choice(Difficulty, self.difficulty, "difficulty"))
+        if self.min_grade is not None and self.min_grade not in GRADES:
+            raise PoseTrackerError("invalid_min_grade", f"min_grade must be one of {', '.join(GRADES)} or none; "
+                                   f"got {self.min_grade!r}.", {"valid": list(GRADES)})
+        if self.model not in MODELS:
+            raise PoseTrackerError("unknown_model", f"Unknown model {self.model!r}. Choose one of: "
+                                   f"{', '.join(MODELS)}.", {"valid": list(MODELS)})
+        if not (isinstance(self.countdown_s, int) and 0 <= self.countdown_s <= MAX_COUNTDOWN_S):
+            raise PoseTrackerError("invalid_countdown", f"The countdown must be whole seconds from 0 to "
+                                   f"{MAX_COUNTDOWN_S}; got {self.countdown_s!r}.")
+
     @classmethod
-    def defaults_for(cls, plan_id: str) -> "Settings":
+    def defaults_for(cls, plan_id: str, **overrides) -> "Settings":
         """Everything the plan includes switched on, except raw outputs (keypoints, angles), which are opt-in."""
         plan = get_plan(plan_id)
-        return cls(plan=plan_id, form_score=plan.allows("form_score"), progression=plan.allows("progression"),
-                   recommendations=plan.allows("recommendations"))
+        defaults = dict(plan=plan_id, form_score=plan.allows("form_score"), progression=plan.allows("progression"),
+                        recommendations=plan.allows("recommendations"))
+        return cls(**{**defaults, **overrides})
+
+    @property
+    def plan_info(self) -> Plan:
+        return get_plan(self.plan)
+
+    @property
+    def watermark(self) -> str | None:
+        """Text to burn into exported videos (Free's sandbox mark), or None."""
+        return self.plan_info.watermark
+
+    def with_plan(self, plan_id: str, token_hint: str | None = None) -> "Settings":
+        """Switch plan: the user's own choices stay, the gated outputs start from the new plan's defaults."""
+        kept = {name: getattr(self, name) for name in ("exercise", "difficulty", "min_grade", "skeleton",
+                                                       "placement", "countdown_s", "mirror", "export")}
+        settings = Settings.defaults_for(plan_id, **kept, token_hint=token_hint)
+        return enforce(settings)[0]
 
     def requested_features(self) -> set[str]:
-        wanted = {name for name in ("keypoints", "angles", "form_score", "progression", "recommendations", "export")
-                  if getattr(self, name)}
+        wanted = {name for name in GATED_TOGGLES if getattr(self, name)}
+        wanted |= {name for name in ("skeleton", "placement") if getattr(self, name)}
         if self.countdown_s > 0:
             wanted.add("countdown")
         if self.model == "blazepose":
@@ -58,31 +94,31 @@ class Settings:
         return wanted
 
     def to_options(self, mode: Mode) -> Options:
+        """The engine's options for what this plan allows (refused features are off; see `enforce` for why)."""
+        allowed, _ = enforce(self)
         return Options(
-            exercise=self.exercise, mode=mode, difficulty=self.difficulty, min_grade=self.min_grade,
-            countdown_s=self.countdown_s if mode is Mode.LIVE else 0, placement=self.placement,
-            skeleton=self.skeleton, form_score=self.form_score, progression=self.progression,
-            recommendations=self.recommendations, keypoints=self.keypoints, angles=self.angles,
+            exercise=allowed.exercise, mode=mode, difficulty=allowed.difficulty, min_grade=allowed.min_grade,
+            countdown_s=allowed.countdown_s if mode is Mode.LIVE else 0, placement=allowed.placement,
+            skeleton=allowed.skeleton, form_score=allowed.form_score, progression=allowed.progression,
+            recommendations=allowed.recommendations, keypoints=allowed.keypoints, angles=allowed.angles,
         )
 
 
 def enforce(settings: Settings) -> tuple[Settings, dict | None]:
     """The settings the plan allows, and an error event naming what was refused (None when nothing was)."""
-    plan = get_plan(settings.plan)
+    plan = settings.plan_info
     blocked = sorted(f for f in settings.requested_features() if not plan.allows(f))
     if not blocked:
         return settings, None
-    allowed = replace(
-        settings,
-        **{name: False for name in ("keypoints", "angles", "form_score", "progression", "recommendations", "export")
-           if name in blocked},
-        countdown_s=0 if "countdown" in blocked else settings.countdown_s,
-        model="movenet" if "blazepose" in blocked else settings.model,
-    )
+    off = {name: False for name in (*GATED_TOGGLES, "skeleton", "placement") if name in blocked}
+    allowed = replace(settings, **off, countdown_s=0 if "countdown" in blocked else settings.countdown_s,
+                      model="movenet" if "blazepose" in blocked else settings.model)
     names = ", ".join(FEATURES[f] for f in blocked)
+    unlock = next((p for p in PLANS.values() if all(p.allows(f) for f in blocked)), None)
     error = PoseTrackerError(
         "developer_feature_not_allowed",
-        f"The {plan.name} plan does not include: {names}. Upgrade the plan or switch these off.",
+        f"The {plan.name} plan does not include: {names}. "
+        + (f"The {unlock.name} plan does; " if unlock else "") + "switch these off or use a token for a higher plan.",
         {"blocked": blocked, "plan": plan.id},
     )
     return allowed, error.to_event()
@@ -91,118 +127,144 @@ def enforce(settings: Settings) -> tuple[Settings, dict | None]:
 # --- tokens -----------------------------------------------------------------------------------------------
 
 def load_tokens(secrets: Mapping | None = None, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """token -> plan id, from `[tokens]` in secrets.toml (passed in by the page) and the environment."""
+    """token -> plan id, from the environment and `[tokens]` in secrets.toml (passed in by the page).
+
+    Entries naming an unknown plan are left out. A malformed variable raises an error that never quotes it.
+    """
     tokens: dict[str, str] = {}
     raw = environ.get(TOKENS_ENV, "").strip()
-    if raw.startswith("{"):
-        tokens.update(json.loads(raw))
-    elif raw:
-        for pair in raw.split(","):
-            token, _, plan = pair.partition("=")
-            tokens[token.strip()] = plan.strip()
+    try:
+        if raw.startswith("{"):
+            tokens.update({str(k): str(v) for k, v in json.loads(raw).items()})
+        elif raw:
+            for pair in raw.split(","):
+                token, sep, plan = pair.partition("=")
+                if not sep:
+                    raise ValueError
+                tokens[token.strip()] = plan.strip()
+    except (ValueError, AttributeError):
+        raise PoseTrackerError("invalid_token_config", f"{TOKENS_ENV} is not valid: use a JSON object "
+                               '{"token": "plan"} or token=plan pairs separated by commas.') from None
     if secrets:
         tokens.update({str(k): str(v) for k, v in dict(secrets).items()})
     return {t: p for t, p in tokens.items() if t and p in PLANS}
 
 
 def mask_token(token: str) -> str:
-    return token[:4] + "…" if len(token) > 8 else "…"
+    """What may be shown of a token: its first four characters, and only when it is long enough to spare them."""
+    return token[:4] + "…" if len(token) >= 12 else "…"
 
 
 def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, dict | None]:
     """The plan a token gives, or Free with an `invalid_token` error event."""
     if not token:
         return DEFAULT_PLAN, None
-    if token in tokens:
-        return tokens[token], None
-    error = PoseTrackerError("invalid_token", f"The token {mask_token(token)} is not valid. The session stays on "
-                             "the Free plan; check the token or ask for a new one.")
+    given = token.strip().encode()
+    # Compare in constant time, so response times do not leak how much of a token was right.
+    plan = next((p for t, p in tokens.items() if hmac.compare_digest(t.encode(), given)), None)
+    if plan:
+        return plan, None
+    error = PoseTrackerError("invalid_token", f"The token {mask_token(token)} is not valid, so the session stays on "
+                             "the Free plan. Check the token or ask for a new one.")
     return DEFAULT_PLAN, error.to_event()
 
 
-# --- URL query parameters (PoseTracker's names) --------------------------------------------------------------
+# --- URL query parameters (PoseTracker's names) ----------------------------------------------------------
 
-_BOOL_PARAMS = {"skeleton": "skeleton", "keypoints": "keypoints", "angles": "angles", "progression": "progression",
-                "recommendations": "recommendations", "export": "export", "placement": "placement",
-                "formScore": "form_score", "mirror": "mirror"}
+# PoseTracker's parameter names; `formScore`, `mirror` and `plan` are ours (PoseTracker has none for them).
+BOOL_PARAMS = {"skeleton": "skeleton", "keypoints": "keypoints", "angles": "angles", "progression": "progression",
+               "recommendations": "recommendations", "export": "export", "placement": "placement",
+               "formScore": "form_score", "mirror": "mirror"}
+URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
 
 def to_query_params(settings: Settings) -> dict[str, str]:
-    """The URL form of the settings. The token is never written back: the plan stands for it."""
+    """The URL form of the settings. The token is never written: the plan it gave stands for it."""
     params = {"plan": settings.plan, "exercise": settings.exercise, "difficulty": settings.difficulty.value,
-              "blazepose": _bool(settings.model == "blazepose"), "countdown": str(settings.countdown_s)}
-    if settings.min_grade:
-        params["minGrade"] = settings.min_grade
-    params.update({param: _bool(getattr(settings, attr)) for param, attr in _BOOL_PARAMS.items()})
+              "minGrade": settings.min_grade or "none", "blazepose": _bool(settings.model == "blazepose"),
+              "countdown": str(settings.countdown_s)}
+    params.update({param: _bool(getattr(settings, attr)) for param, attr in BOOL_PARAMS.items()})
     return params
 
 
-def from_query_params(params: Mapping[str, str], base: Settings, exercise_ids: list[str],
-                      tokens: Mapping[str, str] | None = None) -> tuple[Settings, list[str], list[dict]]:
-    """Settings from URL parameters over `base`: (settings, problems to show the user, error events).
+def from_query_params(params: Mapping[str, str], exercise_ids: list[str], tokens: Mapping[str, str] | None = None,
+                      base: Settings | None = None) -> tuple[Settings, list[dict]]:
+    """The gated settings a URL asks for, over `base` (the plan's defaults), and the error events to show.
 
-    Invalid values are reported and left at their defaults; nothing here raises on user input.
+    Nothing here raises on user input: each invalid value becomes an error event and keeps its default.
+    Parameters we do not know are left alone (other pages may use their own).
     """
-    problems: list[str] = []
     errors: list[dict] = []
     changes: dict = {}
-    if "token" in params:
+    base = base or Settings()
+    plan_id = base.plan
+    if params.get("token"):
         plan_id, error = plan_for_token(params["token"], tokens or {})
-        changes["plan"] = plan_id
         changes["token_hint"] = mask_token(params["token"])
-        if error:
-            errors.append(error)
-            problems.append(error["message"])
+        errors += [error] if error else []
     elif "plan" in params:
         if params["plan"] in PLANS:
-            changes["plan"] = params["plan"]
+            plan_id = params["plan"]
         else:
-            problems.append(f"Unknown plan {params['plan']!r}; using {get_plan(base.plan).name}.")
-    if changes.get("plan", base.plan) != base.plan:
-        base = replace(Settings.defaults_for(changes["plan"]), exercise=base.exercise)
+            errors.append(_invalid("plan", params["plan"], list(PLANS), f"using the {get_plan(plan_id).name} plan"))
+    if plan_id != base.plan:
+        base = base.with_plan(plan_id)
     if "exercise" in params:
         if params["exercise"] in exercise_ids:
             changes["exercise"] = params["exercise"]
         else:
-            problems.append(f"Unknown exercise {params['exercise']!r}; using {base.exercise}.")
-            errors.append(PoseTrackerError("invalid_exercise", f"Unknown exercise {params['exercise']!r}.",
-                                           {"valid": list(exercise_ids)}).to_event())
+            errors.append(PoseTrackerError("invalid_exercise", f"Unknown exercise {params['exercise']!r} in the URL; "
+                                           f"using {base.exercise}.", {"valid": list(exercise_ids)}).to_event())
     if "difficulty" in params:
         try:
-            changes["difficulty"] = Difficulty(params["difficulty"])
+            changes["difficulty"] = Difficulty(params["difficulty"].lower())
         except ValueError:
-            problems.append(f"Unknown difficulty {params['difficulty']!r}; use easy, medium or hard.")
+            errors.append(_invalid("difficulty", params["difficulty"], [d.value for d in Difficulty],
+                                   f"using {base.difficulty.value}"))
     if "minGrade" in params:
-        grade = params["minGrade"].upper()
-        if grade in GRADES:
-            changes["min_grade"] = grade
-        elif grade in ("", "NONE", "OFF"):
-            changes["min_grade"] = None
+        grade = params["minGrade"].strip().upper()
+        if grade in GRADES or grade in ("", "NONE", "OFF"):
+            changes["min_grade"] = grade if grade in GRADES else None
         else:
-            problems.append(f"minGrade must be one of {', '.join(GRADES)}; got {params['minGrade']!r}.")
+            errors.append(_invalid("minGrade", params["minGrade"], [*GRADES, "none"], "no minimum grade"))
     if "countdown" in params:
-        try:
-            seconds = int(params["countdown"])
-            if not 0 <= seconds <= MAX_COUNTDOWN_S:
-                raise ValueError
-            changes["countdown_s"] = seconds
-        except ValueError:
-            problems.append(f"countdown must be whole seconds from 0 to {MAX_COUNTDOWN_S}; got {params['countdown']!r}.")
+        seconds = params["countdown"].strip()
+        if seconds.isdigit() and int(seconds) <= MAX_COUNTDOWN_S:
+            changes["countdown_s"] = int(seconds)
+        else:
+            errors.append(_invalid("countdown", params["countdown"], f"whole seconds from 0 to {MAX_COUNTDOWN_S}",
+                                   f"using {base.countdown_s} s"))
     if "blazepose" in params:
         value = _parse_bool(params["blazepose"])
         if value is None:
-            problems.append(f"blazepose must be true or false; got {params['blazepose']!r}.")
+            errors.append(_invalid("blazepose", params["blazepose"], ["true", "false"], f"using {base.model}"))
         else:
             changes["model"] = "blazepose" if value else "movenet"
-    for param, attr in _BOOL_PARAMS.items():
+    for param, attr in BOOL_PARAMS.items():
         if param in params:
             value = _parse_bool(params[param])
             if value is None:
-                problems.append(f"{param} must be true or false; got {params[param]!r}.")
+                errors.append(_invalid(param, params[param], ["true", "false"], f"using {_bool(getattr(base, attr))}"))
             else:
                 changes[attr] = value
-    return replace(base, **changes), problems, errors
+    allowed, refused = enforce(replace(base, **changes))
+    return allowed, errors + ([refused] if refused else [])
+
+
+def _invalid(param: str, value: str, valid, fallback: str) -> dict:
+    shown = valid if isinstance(valid, str) else ", ".join(valid)
+    return PoseTrackerError("invalid_parameter", f"{param}={value!r} in the URL is not valid ({shown}); {fallback}.",
+                            {"param": param, "valid": valid}).to_event()
+
+
+def _choice(enum, value, name: str):
+    try:
+        return enum(value)
+    except ValueError:
+        valid = [e.value for e in enum]
+        raise PoseTrackerError(f"invalid_{name}", f"Unknown {name} {value!r}. Choose one of: {', '.join(valid)}.",
+                               {"valid": valid}) from None
 
 
 def _bool(value: bool) -> str:

@@ -5,10 +5,11 @@ from dataclasses import replace
 
 import pytest
 
+from posetracker.errors import PoseTrackerError
 from posetracker.options import Difficulty, Mode
-from posetracker.plans import PLANS, cheapest_plan_with, get_plan
+from posetracker.plans import PLANS, WATERMARK_TEXT, cheapest_plan_with, get_plan
 from posetracker.settings import (
-    Settings, enforce, from_query_params, load_tokens, mask_token, plan_for_token, to_query_params,
+    URL_PARAMS, Settings, enforce, from_query_params, load_tokens, mask_token, plan_for_token, to_query_params,
 )
 
 EXERCISES = ["squat", "push_up", "plank"]
@@ -73,21 +74,101 @@ def test_url_round_trip_reproduces_the_settings():
                         model="blazepose", keypoints=True, angles=False, form_score=True, progression=False,
                         recommendations=True, export=False, placement=False, countdown_s=5, mirror=False)
     params = to_query_params(settings)
-    back, problems, errors = from_query_params(params, Settings(), EXERCISES)
-    assert (back, problems, errors) == (settings, [], [])
+    assert (from_query_params(params, EXERCISES)) == (settings, [])
+    # A link read over any session's settings reproduces the same configuration.
+    assert from_query_params(params, EXERCISES, base=Settings.defaults_for("business", min_grade="A"))[0] == settings
+
+
+def test_url_uses_posetrackers_names():
+    params = to_query_params(Settings.defaults_for("developer", min_grade="C", form_score=False))
+    assert {"exercise", "difficulty", "skeleton", "keypoints", "angles", "progression", "recommendations",
+            "blazepose", "export", "minGrade", "placement", "countdown"} <= set(params)
+    assert params["minGrade"] == "C" and params["formScore"] == "false" and params["blazepose"] == "false"
+    assert set(params) <= set(URL_PARAMS)
 
 
 def test_the_token_is_never_written_back_to_the_url():
     tokens = {"dev-987654321": "developer"}
-    settings, problems, errors = from_query_params({"token": "dev-987654321"}, Settings(), EXERCISES, tokens)
-    assert settings.plan == "developer" and problems == [] and errors == []
+    settings, errors = from_query_params({"token": "dev-987654321", "keypoints": "true"}, EXERCISES, tokens)
+    assert settings.plan == "developer" and settings.keypoints and errors == []
     assert "dev-987654321" not in str(to_query_params(settings)) and settings.token_hint == "dev-…"
+    assert "dev-987654321" not in repr(settings)
 
 
 def test_invalid_url_values_are_reported_and_replaced_by_defaults():
     params = {"exercise": "moonwalk", "difficulty": "insane", "minGrade": "Z", "countdown": "-4",
-              "keypoints": "maybe", "token": "nope-nope-nope"}
-    settings, problems, errors = from_query_params(params, Settings(), EXERCISES, {})
+              "keypoints": "maybe", "token": "nope-nope-nope", "blazepose": "2", "plan": "gold", "utm": "x"}
+    settings, errors = from_query_params(params, EXERCISES, {})
     assert settings == Settings(token_hint="nope…")
-    assert len(problems) == 6
-    assert {e["code"] for e in errors} == {"invalid_exercise", "invalid_token"}
+    codes = [e["code"] for e in errors]
+    assert sorted(codes) == sorted(["invalid_token", "invalid_exercise"] + ["invalid_parameter"] * 5)
+    assert {e["details"]["param"] for e in errors if e["code"] == "invalid_parameter"} == {
+        "difficulty", "minGrade", "countdown", "keypoints", "blazepose"}
+    assert all(e["type"] == "error" and e["message"] for e in errors)
+    assert "nope-nope-nope" not in str(errors)
+
+
+@pytest.mark.parametrize("countdown", ["11", "3.5", "", "ten", "-0"])
+def test_out_of_range_countdowns_never_crash(countdown):
+    settings, errors = from_query_params({"countdown": countdown}, EXERCISES)
+    assert settings.countdown_s == 3 and errors[0]["details"]["param"] == "countdown"
+
+
+def test_gated_features_asked_for_in_the_url_are_refused_on_free():
+    settings, errors = from_query_params({"keypoints": "true", "angles": "1", "blazepose": "true",
+                                          "formScore": "yes", "exercise": "push_up"}, EXERCISES)
+    assert [e["code"] for e in errors] == ["developer_feature_not_allowed"]
+    assert errors[0]["details"]["blocked"] == ["angles", "blazepose", "form_score", "keypoints"]
+    assert settings == Settings(exercise="push_up")
+
+
+def test_an_unknown_token_in_the_url_keeps_free_even_when_the_url_names_a_plan():
+    settings, errors = from_query_params({"token": "forged-token-123", "plan": "business", "angles": "true"},
+                                         EXERCISES, {"real-token-12345": "business"})
+    assert settings.plan == "free" and not settings.angles
+    assert [e["code"] for e in errors] == ["invalid_token", "developer_feature_not_allowed"]
+
+
+def test_switching_plan_keeps_the_users_choices_and_resets_gated_outputs():
+    dev = Settings.defaults_for("developer", exercise="plank", countdown_s=7, keypoints=True, model="blazepose")
+    free = dev.with_plan("free")
+    assert (free.exercise, free.countdown_s, free.plan) == ("plank", 7, "free")
+    assert enforce(free) == (free, None) and not free.form_score and free.model == "movenet"
+    assert free.with_plan("developer").form_score
+
+
+def test_settings_reject_invalid_values_with_the_valid_choices():
+    with pytest.raises(PoseTrackerError, match="easy, medium, hard"):
+        Settings(difficulty="insane")
+    with pytest.raises(PoseTrackerError, match="movenet, blazepose"):
+        Settings(model="yolo")
+    with pytest.raises(PoseTrackerError, match="0 to 10"):
+        Settings(countdown_s=30)
+    assert Settings(difficulty="hard").difficulty is Difficulty.HARD
+
+
+def test_to_options_never_bypasses_the_plan():
+    forged = Settings(keypoints=True, angles=True, form_score=True, progression=True, recommendations=True)
+    options = forged.to_options(Mode.LIVE)
+    assert not any((options.keypoints, options.angles, options.form_score, options.progression,
+                    options.recommendations))
+    assert Settings.defaults_for("developer", keypoints=True).to_options(Mode.UPLOAD).keypoints
+    assert Settings(countdown_s=5).to_options(Mode.UPLOAD).countdown_s == 0
+
+
+def test_watermark_only_on_free_and_limits_described():
+    assert Settings().watermark == WATERMARK_TEXT and Settings(plan="developer").watermark is None
+    assert PLANS["free"].describe_limits() == "Uploads up to 1 min and 100 MB."
+    assert PLANS["business"].describe_limits() == "Uploads up to 30 min and 2 GB."
+
+
+def test_malformed_token_configuration_is_reported_without_quoting_it():
+    with pytest.raises(PoseTrackerError) as info:
+        load_tokens(environ={"POSETRACKER_TOKENS": "secret-abcdef-123"})
+    assert info.value.code == "invalid_token_config" and "secret" not in str(info.value)
+    assert load_tokens(environ={"POSETRACKER_TOKENS": '{"t-1234567890ab": "developer", "t-x": "gold"}'}) == {
+        "t-1234567890ab": "developer"}
+
+
+def test_short_tokens_are_masked_completely():
+    assert mask_token("abc123") == "…" and mask_token("") == "…"
