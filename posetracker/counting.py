@@ -1,0 +1,144 @@
+"""Turning a smoothed, body-normalised signal into repetitions (RepCounter) or seconds held (HoldTimer).
+
+The rep counter is a two-phase state machine with hysteresis measured from the signal's own recent extremes,
+not from fixed angle bands: a rep is a rise of at least the difficulty's depth above the recent rest baseline
+followed by a return. That survives views where a joint angle never crosses 90 degrees, and incline or partial
+ranges, while the minimum depth and duration reject keypoint jitter.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from posetracker.exercises.spec import ExerciseSpec, HoldRule, RepPhase
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One finished excursion of the signal: counted or not is decided by the engine (depth, grade)."""
+
+    start_s: float
+    end_s: float
+    peak_s: float
+    excursion: float  # peak minus rest baseline, body units
+    from_start: bool = False  # the clip began inside this rep (its descent was not seen)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+class RepCounter:
+    def __init__(self, spec: ExerciseSpec, depth: float) -> None:
+        self.spec = spec
+        self.depth = depth  # minimum excursion of a counted rep at this difficulty
+        self.reset()
+
+    def reset(self, allow_start_inside: bool = True) -> None:
+        self.phase = RepPhase.UNKNOWN
+        self._allow_start_inside = allow_start_inside
+        self._low: float | None = None   # rest baseline (decaying minimum)
+        self._low_t = 0.0
+        self._high: float | None = None  # peak of the current excursion
+        self._high_t = 0.0
+        self._t: float | None = None
+
+    @property
+    def baseline(self) -> float | None:
+        return self._low
+
+    def pause(self) -> None:
+        """The person was lost: forget the phase (a rep must not be completed across the gap)."""
+        self.reset(allow_start_inside=False)
+
+    def update(self, value: float, t: float) -> Rep | None:
+        h = self.spec.hysteresis
+        dt = 0.0 if self._t is None else max(0.0, t - self._t)
+        self._t = t
+        if self._low is None or self._high is None:
+            self._low = self._high = value
+            self._low_t = self._high_t = t
+            return None
+        # The rest baseline creeps toward the signal so a drift (cut, change of view) is not a rep.
+        if self.phase is not RepPhase.WORK and value > self._low:
+            self._low += (value - self._low) * (1.0 - math.exp(-dt / h.baseline_tau_s))
+        if value <= self._low:
+            self._low, self._low_t = value, t
+        enter = max(h.noise, h.enter_frac * self.depth)
+        if self.phase is RepPhase.UNKNOWN:
+            if value >= self._high:
+                self._high, self._high_t = value, t
+            if value - self._low >= enter and self._low_t > self._high_t - 1e-9:
+                self._start_work(value, t)
+            elif self._high - value >= max(h.noise, h.exit_frac * self.depth) and self._high_t < self._low_t + 1e-9:
+                # Seen first near the bottom, then coming back: the clip began inside a rep.
+                rep = Rep(self._first_t(), t, self._high_t, self._high - value, from_start=True)
+                self._to_rest(value, t)
+                return rep if self._allow_start_inside else None
+            return None
+        if self.phase is RepPhase.REST:
+            if value - self._low >= enter:
+                self._start_work(value, t)
+            return None
+        # WORK
+        if value >= self._high:
+            self._high, self._high_t = value, t
+        excursion = self._high - self._low
+        if self._high - value >= max(h.noise, h.exit_frac * excursion):
+            rep = Rep(self._low_t, t, self._high_t, excursion)
+            self._to_rest(value, t)
+            return rep
+        if t - self._low_t > self.spec.max_rep_s:
+            self._to_rest(value, t)  # a change of position, not a rep
+        return None
+
+    def progress(self, value: float | None) -> float | None:
+        """0..1 through the current rep's movement, relative to the full target depth."""
+        if value is None or self._low is None:
+            return None
+        return min(1.0, max(0.0, (value - self._low) / self.spec.target))
+
+    def _first_t(self) -> float:
+        return min(self._low_t, self._high_t)
+
+    def _start_work(self, value: float, t: float) -> None:
+        self.phase = RepPhase.WORK
+        self._high, self._high_t = value, t
+
+    def _to_rest(self, value: float, t: float) -> None:
+        self.phase = RepPhase.REST
+        self._low, self._low_t = value, t
+        self._high, self._high_t = value, t
+
+
+class HoldTimer:
+    """Seconds spent in position; short breaks (`grace_s`) do not stop the clock, nothing counts across gaps."""
+
+    def __init__(self, rule: HoldRule, gap_s: float) -> None:
+        self.rule = rule
+        self.gap_s = gap_s
+        self.reset()
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.holding = False
+        self._since: float | None = None  # start of the current run in position
+        self._last_in: float | None = None
+        self._t: float | None = None
+
+    def update(self, in_position: bool | None, t: float) -> float:
+        """`in_position` None means unknown (person not visible): the run is broken after `gap_s`."""
+        self._t = t
+        if in_position:
+            if self._since is None or self._last_in is None or t - self._last_in > max(self.rule.grace_s, self.gap_s):
+                self._since = t
+            elif self.holding:
+                self.seconds += t - self._last_in
+            elif t - self._since >= self.rule.settle_s:
+                self.holding = True
+                self.seconds += t - self._since  # the settling time was held too
+            self._last_in = t
+        elif self._last_in is not None and t - self._last_in > self.rule.grace_s:
+            self.holding = False
+            self._since = None
+        return self.seconds

@@ -1,0 +1,324 @@
+"""The tracking engine: one pose (or none) and its timestamp in, PoseTracker events out.
+
+    engine = TrackingEngine(Options(exercise="squat", mode=Mode.UPLOAD))
+    for frame_id, (pose, t) in enumerate(stream):
+        events = engine.update(pose, t, frame_id)
+    events = engine.finish()
+
+No model, no drawing, no clock: time comes only from the timestamps, so a dropped or slow frame never changes a
+count. `snapshot()` is the frozen state the overlay and pages read.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum
+
+from posetracker import events as ev
+from posetracker.counting import HoldTimer, Rep, RepCounter
+from posetracker.exercises import Kind, RepPhase, get_spec
+from posetracker.filters import OneEuroFilter
+from posetracker.form import score_rep
+from posetracker.options import GRADES, Mode, Options
+from posetracker.placement import Placement, check_placement
+from posetracker.pose import Pose
+from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
+
+GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
+CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
+PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
+
+
+class Phase(str, Enum):
+    INITIALIZING = "initializing"
+    PLACEMENT = "placement"
+    COUNTDOWN = "countdown"
+    ACTIVE = "active"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    start_s: float
+    end_s: float
+    score: float | None
+    grade: str | None
+    counted: bool
+    reason: str | None  # why not counted: too_shallow | too_fast | min_grade
+
+
+@dataclass(frozen=True)
+class EngineState:
+    phase: Phase
+    count: int
+    hold_seconds: float
+    is_duration: bool
+    posture_message: str | None
+    direction: str | None
+    countdown_left: int | None
+    progression: float | None
+    last_grade: str | None
+    last_score: float | None
+    avg_score: float | None
+    recommendations: tuple[str, ...]
+    person_visible: bool
+    signal: float | None
+    thresholds: tuple[float, float] | None
+    rep_phase: RepPhase | None = None
+    reps: tuple[RepRecord, ...] = field(default_factory=tuple)
+    timestamp: float | None = None
+
+
+class TrackingEngine:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.spec = get_spec(options.exercise)  # PoseTrackerError("invalid_exercise", ...) listing valid ids
+        self.is_duration = self.spec.kind is Kind.DURATION
+        self.depth = self.spec.depth.at(options.difficulty)
+        self.reset()
+
+    # -- public ---------------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start a new set: count, scores and phase go back to the beginning."""
+        self._phase = Phase.INITIALIZING
+        self._scale = BodyScale(gate=self.spec.score_gate)
+        self._filter = OneEuroFilter(self.spec.smoothing)
+        self._counter = RepCounter(self.spec, self.depth)
+        self._timer = HoldTimer(self.spec.hold, GAP_S) if self.spec.hold else None
+        self._count = 0
+        self._seconds_reported = 0
+        self._placement: Placement | None = None
+        self._countdown_start: float | None = None
+        self._countdown_left: int | None = None
+        self._last_good_t: float | None = None
+        self._signal: float | None = None
+        self._progression: float | None = None
+        self._progression_sent: float | None = None
+        self._scores: list[float] = []
+        self._last_grade: str | None = None
+        self._last_score: float | None = None
+        self._cues: tuple[str, ...] = ()
+        self._cue_sent_at: dict[str, float] = {}
+        self._reps: tuple[RepRecord, ...] = ()
+        self._series: deque[tuple[float, dict[str, float]]] = deque()
+        self._t: float | None = None
+
+    def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
+        if self._phase is Phase.FINISHED:
+            return []
+        t = float(timestamp)
+        self._t = t
+        out: list[dict] = []
+        if self._phase is Phase.INITIALIZING:
+            out.append(ev.initialization(f"Ready to track: {self.spec.name}.", True))
+            live_gate = self.options.mode is Mode.LIVE and self.options.placement
+            self._phase = Phase.PLACEMENT if live_gate else self._after_placement(t)
+        if pose is not None and self.options.keypoints:
+            out.append(ev.keypoints(pose, frame_id))
+        if pose is not None and self.options.angles:
+            out.append(ev.angles(t, frame_id, self._angles(pose)))
+        placement = check_placement(pose, self.spec)
+        self._advance_phase(placement, t, out)
+        if self._phase is Phase.ACTIVE:
+            self._track(pose if placement.person_visible else None, t, out)
+        return [self._stamp(e, t, frame_id) for e in out]
+
+    def finish(self) -> list[dict]:
+        """End of an upload (or of a live set): the final counter, then FINISHED."""
+        if self._phase is Phase.FINISHED:
+            return []
+        self._phase = Phase.FINISHED
+        return [self._stamp(self._counter_event(final=True), self._t, None)]
+
+    def snapshot(self) -> EngineState:
+        p = self._placement
+        return EngineState(
+            phase=self._phase, count=self._count, hold_seconds=self._timer.seconds if self._timer else 0.0,
+            is_duration=self.is_duration, posture_message=p.message if p else None,
+            direction=p.direction if p else None, countdown_left=self._countdown_left,
+            progression=self._progression, last_grade=self._last_grade, last_score=self._last_score,
+            avg_score=self._avg_score(), recommendations=self._cues,
+            person_visible=bool(p and p.person_visible), signal=self._signal, thresholds=self._thresholds(),
+            rep_phase=None if self.is_duration else self._counter.phase, reps=self._reps, timestamp=self._t,
+        )
+
+    # -- phases ---------------------------------------------------------------------------------------------
+    def _after_placement(self, t: float) -> Phase:
+        if self.options.mode is Mode.LIVE and self.options.countdown_s > 0:
+            self._countdown_start = t
+            self._countdown_left = int(self.options.countdown_s)
+            return Phase.COUNTDOWN
+        return Phase.ACTIVE
+
+    def _advance_phase(self, placement: Placement, t: float, out: list[dict]) -> None:
+        changed = self._placement is None or (placement.ready, placement.direction, placement.message) != (
+            self._placement.ready, self._placement.direction, self._placement.message)
+        self._placement = placement
+        if self._phase is Phase.PLACEMENT and placement.ready:
+            self._phase = self._after_placement(t)
+            if self._phase is Phase.COUNTDOWN:
+                out.append(ev.posture(f"Get ready: {self._countdown_left}", placement.direction, True,
+                                      list(placement.requirements), countdown=self._countdown_left))
+                return
+        elif self._phase is Phase.COUNTDOWN:
+            if not placement.ready:
+                self._phase, self._countdown_left = Phase.PLACEMENT, None
+            else:
+                left = max(0, math.ceil(self.options.countdown_s - (t - self._countdown_start)))
+                if left != self._countdown_left:
+                    self._countdown_left = left
+                    message = f"Get ready: {left}" if left else "Go!"
+                    out.append(ev.posture(message, placement.direction, True, [], countdown=left))
+                if left == 0:
+                    self._phase, self._countdown_left = Phase.ACTIVE, None
+                return
+        if changed and self.options.placement:
+            out.append(ev.posture(placement.message, placement.direction, placement.ready,
+                                  list(placement.requirements)))
+
+    # -- tracking -------------------------------------------------------------------------------------------
+    def _track(self, pose: Pose | None, t: float, out: list[dict]) -> None:
+        sample = None
+        if pose is not None:
+            refs = self._scale.update(pose, t)
+            body = Body(pose, refs, self.spec.score_gate)
+            if self.is_duration:
+                self._hold(body, t, out)
+                return
+            sample = combine(SIGNALS[self.spec.signal](body), self.spec.sides, self.spec.score_gate)
+            self._record_metrics(body, t)
+        if self.is_duration:
+            self._timer.update(None, t)
+            return
+        if sample is None:
+            return  # hold the last good value: low-score frames must not delete the bottom of a rep
+        if self._last_good_t is not None and t - self._last_good_t > GAP_S:
+            self._counter.pause()
+            self._filter.reset()
+        self._last_good_t = t
+        self._signal = self._filter(sample.value, t)
+        rep = self._counter.update(self._signal, t)
+        self._update_progression(out)
+        if rep is not None:
+            self._finish_rep(rep, t, out)
+
+    def _record_metrics(self, body: Body, t: float) -> None:
+        values = {}
+        for rule in self.spec.rules:
+            if rule.metric in SIGNALS and rule.metric not in values:
+                s = combine(SIGNALS[rule.metric](body), "mean", self.spec.score_gate)
+                if s is not None:
+                    values[rule.metric] = s.value
+        self._series.append((t, values))
+        while self._series and self._series[0][0] < t - self.spec.max_rep_s - 1.0:
+            self._series.popleft()
+
+    def _finish_rep(self, rep: Rep, t: float, out: list[dict]) -> None:
+        if rep.excursion < self.depth:
+            self._add_rep(rep, None, None, False, "too_shallow")
+            if rep.excursion >= 0.6 * self.depth:
+                self._recommend(("Go lower",) if self.spec.target > 0 else (), t, out)
+            return
+        if rep.duration_s < self.spec.min_rep_s:
+            self._add_rep(rep, None, None, False, "too_fast")
+            return
+        series: dict[str, list[float]] = {}
+        for ts, values in self._series:
+            if rep.start_s <= ts <= rep.end_s:
+                for k, v in values.items():
+                    series.setdefault(k, []).append(v)
+        special = {"depth": rep.excursion / self.spec.target, "duration": rep.duration_s}
+        result = score_rep(self.spec.rules, special, series)
+        grade = ev.grade_of(result.score)
+        self._scores.append(result.score)
+        self._last_grade, self._last_score = grade, result.score
+        rejected = self.options.min_grade is not None and _worse(grade, self.options.min_grade)
+        if self.options.form_score:
+            out.append(ev.form_score(result.score, self._avg_score(), grade))
+        if rejected:
+            out.append(ev.rep_rejected("min_grade", grade))
+            self._add_rep(rep, result.score, grade, False, "min_grade")
+        else:
+            self._count += 1
+            self._add_rep(rep, result.score, grade, True, None)
+            out.append(self._counter_event())
+        self._recommend(result.cues, t, out)
+
+    def _hold(self, body: Body, t: float, out: list[dict]) -> None:
+        rule = self.spec.hold
+        in_position: bool | None = True
+        for metric, low, high in rule.bounds:
+            s = combine(SIGNALS[metric](body), rule.side, self.spec.score_gate)
+            if s is None:
+                in_position = None
+                break
+            if not low <= s.value <= high:
+                in_position = False
+        self._signal = None
+        seconds = self._timer.update(in_position, t)
+        if int(seconds) != self._seconds_reported:
+            self._seconds_reported = int(seconds)
+            out.append(self._counter_event())
+        if in_position is False and self.spec.rules:
+            self._recommend(tuple(r.cue for r in self.spec.rules), t, out)
+
+    # -- events ---------------------------------------------------------------------------------------------
+    def _update_progression(self, out: list[dict]) -> None:
+        p = self._counter.progress(self._signal)
+        self._progression = None if p is None else round(100.0 * p, 1)
+        if self.options.progression and self._progression is not None and (
+                self._progression_sent is None or abs(self._progression - self._progression_sent) >= PROGRESSION_STEP
+                or (self._progression in (0.0, 100.0) and self._progression != self._progression_sent)):
+            self._progression_sent = self._progression
+            out.append(ev.progression(self._progression))
+
+    def _recommend(self, cues: tuple[str, ...], t: float, out: list[dict]) -> None:
+        fresh = [c for c in cues if t - self._cue_sent_at.get(c, -math.inf) >= CUE_COOLDOWN_S]
+        if not fresh:
+            return
+        for c in fresh:
+            self._cue_sent_at[c] = t
+        self._cues = tuple(fresh)
+        if self.options.recommendations:
+            out.append(ev.recommendations(fresh))
+
+    def _counter_event(self, final: bool = False) -> dict:
+        if self.is_duration:
+            return ev.counter(int(self._timer.seconds), final=final)
+        form = None
+        if self.options.form_score and self._last_score is not None:
+            form = ev.score_fields(self._last_score, self._avg_score(), self._last_grade)
+        return ev.counter(self._count, final=final, form_score=form)
+
+    def _add_rep(self, rep: Rep, score, grade, counted: bool, reason: str | None) -> None:
+        self._reps += (RepRecord(round(rep.start_s, 3), round(rep.end_s, 3),
+                                 None if score is None else round(score, 1), grade, counted, reason),)
+
+    def _avg_score(self) -> float | None:
+        return sum(self._scores) / len(self._scores) if self._scores else None
+
+    def _thresholds(self) -> tuple[float, float] | None:
+        base = self._counter.baseline
+        if self.is_duration or base is None:
+            return None
+        h = self.spec.hysteresis
+        return (base + max(h.noise, h.enter_frac * self.depth), base + self.depth)
+
+    def _angles(self, pose: Pose) -> list[dict]:
+        refs = self._scale.update(pose, pose.timestamp)
+        body = Body(pose, refs, self.spec.score_gate)
+        return [{"id": name, "side": side, "degrees": round(s.value, 1), "score": round(s.confidence, 3)}
+                for name in ANGLES for side, s in SIGNALS[name](body).items()]
+
+    @staticmethod
+    def _stamp(event: dict, t: float | None, frame_id: int | None) -> dict:
+        if t is not None and event["type"] not in ("keypoints", "angles"):
+            event["timestampMs"] = int(round(t * 1000))
+            event["frameId"] = frame_id
+        return event
+
+
+def _worse(grade: str, floor: str) -> bool:
+    order = GRADES + ("F",)
+    return order.index(grade) > order.index(floor)

@@ -1,0 +1,190 @@
+"""The public event protocol: plain JSON-serialisable dicts `{"type": ..., ...}` in PoseTracker's vocabulary.
+
+The engine, the pipeline, the pages, the CLI (`--events x.jsonl`), the exports and the tests all speak it.
+Every event emitted while processing frames also carries `timestampMs` (int, the frame's time) and `frameId`
+(int or null) so a log can be replayed against the video.
+
+| type               | fields                                                                                   |
+|--------------------|------------------------------------------------------------------------------------------|
+| initialization     | message: str, ready: bool                                                                |
+| posture            | message: str, direction: DIRECTION | null, ready: bool, requirements: [str],             |
+|                    | countdown?: int (seconds left, while counting down)                                      |
+| counter            | current_count: int (reps; whole seconds held for duration exercises), final?: bool,       |
+|                    | form_score?: {score, avg_score, grade}                                                   |
+| form_score         | score: number 0..100, avg_score: number 0..100, grade: A|B|C|D|F  (per finished rep)      |
+| progression        | value: number 0..100 (how far into the current repetition)                               |
+| recommendations    | data: [str] (cues of the form rules the last rep broke; rate-limited)                    |
+| keypoints          | timestampMs: int, frameId: int|null, keypoints: [{name, x, y, z, score}]                 |
+| angles             | timestampMs: int, frameId: int|null, data: [{id, side, degrees, score}]                  |
+| rep_rejected       | reason: str (min_grade | too_shallow | too_fast), grade: A|B|C|D|F|null                  |
+| error              | code: str, message: str, details?: object                                                |
+| exercise_summary   | exercise: str, reps: int|null, hold_seconds: number|null, duration_s: number,            |
+|                    | avg_score: number|null, grades: {A..F: int}, rejected: int                               |
+| keypoints_batch    | frames: [{timestampMs, frameId, keypoints: [...]}] (the pipeline batches keypoints)      |
+| export_ready       | path: str, kind: str (video | events | csv | json), size_bytes?: int                      |
+
+DIRECTION is one of: in-frame, step-back, come-closer, move-left, move-right, face-camera, profile-camera
+(move-left/right are in image coordinates: the direction the person should move across the picture).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+GRADES = ("A", "B", "C", "D", "F")
+DIRECTIONS = ("in-frame", "step-back", "come-closer", "move-left", "move-right", "face-camera", "profile-camera")
+
+_NUM = (int, float)
+_OPT = object()  # marker: optional field
+# type -> {field: (python types, required)}; `None` in the types allows null.
+SCHEMA: dict[str, dict[str, tuple[tuple, bool]]] = {
+    "initialization": {"message": ((str,), True), "ready": ((bool,), True)},
+    "posture": {"message": ((str,), True), "direction": ((str, type(None)), True), "ready": ((bool,), True),
+                "requirements": ((list,), True), "countdown": ((int,), False)},
+    "counter": {"current_count": ((int,), True), "final": ((bool,), False), "form_score": ((dict,), False)},
+    "form_score": {"score": (_NUM, True), "avg_score": (_NUM, True), "grade": ((str,), True)},
+    "progression": {"value": (_NUM, True)},
+    "recommendations": {"data": ((list,), True)},
+    "keypoints": {"timestampMs": ((int,), True), "frameId": ((int, type(None)), True), "keypoints": ((list,), True)},
+    "angles": {"timestampMs": ((int,), True), "frameId": ((int, type(None)), True), "data": ((list,), True)},
+    "rep_rejected": {"reason": ((str,), True), "grade": ((str, type(None)), True)},
+    "error": {"code": ((str,), True), "message": ((str,), True), "details": ((dict,), False)},
+    "exercise_summary": {"exercise": ((str,), True), "reps": ((int, type(None)), True),
+                         "hold_seconds": (_NUM + (type(None),), True), "duration_s": (_NUM, True),
+                         "avg_score": (_NUM + (type(None),), True), "grades": ((dict,), True),
+                         "rejected": ((int,), True)},
+    "keypoints_batch": {"frames": ((list,), True)},
+    "export_ready": {"path": ((str,), True), "kind": ((str,), True), "size_bytes": ((int,), False)},
+}
+COMMON = {"type": ((str,), True), "timestampMs": ((int,), False), "frameId": ((int, type(None)), False)}
+EVENT_TYPES = tuple(SCHEMA)
+
+
+def validate_event(event: Any) -> list[str]:
+    """Problems with one event (empty when it follows the schema)."""
+    if not isinstance(event, dict):
+        return [f"event must be a dict, not {type(event).__name__}"]
+    kind = event.get("type")
+    if kind not in SCHEMA:
+        return [f"unknown event type {kind!r}; known: {', '.join(EVENT_TYPES)}"]
+    fields = {**COMMON, **SCHEMA[kind]}
+    problems = [f"{kind}: unexpected field {k!r}" for k in event if k not in fields]
+    for name, (types, required) in fields.items():
+        if name not in event:
+            if required:
+                problems.append(f"{kind}: missing field {name!r}")
+            continue
+        value = event[name]
+        if isinstance(value, bool) and bool not in types:
+            problems.append(f"{kind}.{name}: expected {types}, got bool")
+        elif not isinstance(value, types):
+            problems.append(f"{kind}.{name}: expected {[t.__name__ for t in types]}, got {type(value).__name__}")
+    problems += _check_values(kind, event)
+    return problems
+
+
+def _check_values(kind: str, e: dict) -> list[str]:
+    problems = []
+    if kind == "posture" and e.get("direction") not in (None, *DIRECTIONS):
+        problems.append(f"posture.direction {e.get('direction')!r} not in {DIRECTIONS}")
+    if kind in ("form_score",) and e.get("grade") not in GRADES:
+        problems.append(f"{kind}.grade {e.get('grade')!r} not in {GRADES}")
+    if kind == "counter" and "form_score" in e:
+        problems += [p.replace("form_score", "counter.form_score", 1)
+                     for p in validate_event({"type": "form_score", **e["form_score"]})]
+    if kind == "progression" and isinstance(e.get("value"), _NUM) and not 0 <= e["value"] <= 100:
+        problems.append("progression.value must be within 0..100")
+    if kind == "recommendations" and not all(isinstance(c, str) for c in e.get("data", [])):
+        problems.append("recommendations.data must be a list of strings")
+    return problems
+
+
+def _stamp(event: dict, timestamp: float | None, frame_id: int | None) -> dict:
+    if timestamp is not None:
+        event["timestampMs"] = int(round(timestamp * 1000))
+        event["frameId"] = frame_id
+    return event
+
+
+def initialization(message: str, ready: bool) -> dict:
+    return {"type": "initialization", "message": message, "ready": ready}
+
+
+def posture(message: str, direction: str | None, ready: bool, requirements: list[str],
+            countdown: int | None = None) -> dict:
+    event = {"type": "posture", "message": message, "direction": direction, "ready": ready,
+             "requirements": list(requirements)}
+    if countdown is not None:
+        event["countdown"] = countdown
+    return event
+
+
+def score_fields(score: float, avg_score: float, grade: str) -> dict:
+    return {"score": round(float(score), 1), "avg_score": round(float(avg_score), 1), "grade": grade}
+
+
+def counter(current_count: int, final: bool = False, form_score: dict | None = None) -> dict:
+    event: dict = {"type": "counter", "current_count": int(current_count)}
+    if final:
+        event["final"] = True
+    if form_score is not None:
+        event["form_score"] = form_score
+    return event
+
+
+def form_score(score: float, avg_score: float, grade: str) -> dict:
+    return {"type": "form_score", **score_fields(score, avg_score, grade)}
+
+
+def progression(value: float) -> dict:
+    return {"type": "progression", "value": round(min(100.0, max(0.0, float(value))), 1)}
+
+
+def recommendations(cues: list[str]) -> dict:
+    return {"type": "recommendations", "data": list(cues)}
+
+
+def keypoints(pose, frame_id: int | None) -> dict:
+    return {"type": "keypoints", "timestampMs": int(round(pose.timestamp * 1000)), "frameId": frame_id,
+            "keypoints": pose.to_keypoints()}
+
+
+def angles(timestamp: float, frame_id: int | None, data: list[dict]) -> dict:
+    return {"type": "angles", "timestampMs": int(round(timestamp * 1000)), "frameId": frame_id, "data": data}
+
+
+def rep_rejected(reason: str, grade: str | None) -> dict:
+    return {"type": "rep_rejected", "reason": reason, "grade": grade}
+
+
+def error(code: str, message: str, details: dict | None = None) -> dict:
+    event = {"type": "error", "code": code, "message": message}
+    if details:
+        event["details"] = details
+    return event
+
+
+def exercise_summary(exercise: str, reps: int | None, hold_seconds: float | None, duration_s: float,
+                     avg_score: float | None, grades: dict[str, int], rejected: int) -> dict:
+    return {"type": "exercise_summary", "exercise": exercise, "reps": reps,
+            "hold_seconds": None if hold_seconds is None else round(hold_seconds, 2),
+            "duration_s": round(duration_s, 3), "avg_score": None if avg_score is None else round(avg_score, 1),
+            "grades": {g: int(grades.get(g, 0)) for g in GRADES}, "rejected": int(rejected)}
+
+
+def keypoints_batch(frames: list[dict]) -> dict:
+    return {"type": "keypoints_batch", "frames": frames}
+
+
+def export_ready(path: str, kind: str, size_bytes: int | None = None) -> dict:
+    event = {"type": "export_ready", "path": str(path), "kind": kind}
+    if size_bytes is not None:
+        event["size_bytes"] = int(size_bytes)
+    return event
+
+
+def grade_of(score: float) -> str:
+    """A >= 90, B >= 80, C >= 70, D >= 60, F below."""
+    for grade, floor in zip(GRADES, (90, 80, 70, 60)):
+        if score >= floor:
+            return grade
+    return "F"

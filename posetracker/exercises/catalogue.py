@@ -1,0 +1,98 @@
+"""PoseTracker's exercise catalogue (plus sit_up and crunch) as data. Signal units: see `posetracker.signals`."""
+from __future__ import annotations
+
+from posetracker.exercises.spec import Depth, ExerciseSpec, FormRule, HoldRule, Hysteresis, Kind, View
+from posetracker.filters import OneEuroParams
+from posetracker.pose import KP
+
+ARMS = (KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.LEFT_ELBOW, KP.RIGHT_ELBOW, KP.LEFT_WRIST, KP.RIGHT_WRIST)
+LEGS = (KP.LEFT_HIP, KP.RIGHT_HIP, KP.LEFT_KNEE, KP.RIGHT_KNEE, KP.LEFT_ANKLE, KP.RIGHT_ANKLE)
+TRUNK = (KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.LEFT_HIP, KP.RIGHT_HIP)
+BODY = ARMS[:2] + LEGS
+
+GO_LOWER = FormRule("depth", "Go lower", "depth", 0.8, span=0.5, weight=30)
+GO_HIGHER = FormRule("depth", "Go all the way up", "depth", 0.8, span=0.5, weight=30)
+FULL_RANGE = FormRule("depth", "Use the full range of motion", "depth", 0.8, span=0.5, weight=30)
+SLOW_DOWN = FormRule("tempo", "Slow down, control the movement", "duration", 0.8, span=0.5, weight=15)
+STRAIGHT_BODY = FormRule("body_line", "Keep your body in a straight line", "body_line", 155, span=30, weight=25)
+STRAIGHT_BACK = FormRule("back", "Keep your back straight", "hip_angle", 60, span=30, weight=15)
+KNEES_SOFT = FormRule("knees", "Don't lock your knees", "knee_angle", 150, span=30, weight=10)
+
+SPECS = (
+    ExerciseSpec("squat", "Squat", Kind.REPS, View.PROFILE, BODY, "hip_drop",
+                 depth=Depth(0.12, 0.2, 0.32), target=0.45,
+                 rules=(GO_LOWER, STRAIGHT_BACK, SLOW_DOWN)),
+    ExerciseSpec("push_up", "Push-up", Kind.REPS, View.PROFILE, ARMS + TRUNK, "wrist_rise",
+                 depth=Depth(0.12, 0.18, 0.3), target=0.5,
+                 rules=(GO_LOWER, STRAIGHT_BODY, SLOW_DOWN)),
+    ExerciseSpec("lunge", "Lunge", Kind.REPS, View.PROFILE, LEGS, "hip_drop",
+                 depth=Depth(0.1, 0.15, 0.25), target=0.35,
+                 rules=(GO_LOWER, SLOW_DOWN)),
+    ExerciseSpec("side_lunge", "Side lunge", Kind.REPS, View.FACE, LEGS, "hip_drop",
+                 depth=Depth(0.1, 0.15, 0.25), target=0.35,
+                 rules=(GO_LOWER, SLOW_DOWN)),
+    ExerciseSpec("deadlift", "Deadlift", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:], "torso_lean",
+                 depth=Depth(0.25, 0.35, 0.5), target=0.7,
+                 rules=(FULL_RANGE, SLOW_DOWN)),
+    ExerciseSpec("bicep_curl", "Bicep curl", Kind.REPS, View.ANY, ARMS, "arm_flex", sides="max",
+                 depth=Depth(0.25, 0.35, 0.5), target=0.65,
+                 rules=(FormRule("depth", "Curl all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("hammer_curl", "Hammer curl", Kind.REPS, View.ANY, ARMS, "arm_flex", sides="max",
+                 depth=Depth(0.25, 0.35, 0.5), target=0.65,
+                 rules=(FormRule("depth", "Curl all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("tricep_dip", "Tricep dip", Kind.REPS, View.PROFILE, ARMS + TRUNK[2:], "wrist_rise",
+                 depth=Depth(0.12, 0.18, 0.3), target=0.45,
+                 rules=(GO_LOWER, SLOW_DOWN)),
+    ExerciseSpec("shoulder_press", "Shoulder press", Kind.REPS, View.FACE, ARMS, "wrist_rise",
+                 depth=Depth(0.3, 0.45, 0.65), target=0.8,
+                 rules=(FormRule("depth", "Press all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("lateral_raise", "Lateral raise", Kind.REPS, View.FACE, ARMS, "wrist_rise",
+                 depth=Depth(0.4, 0.6, 0.8), target=0.9,
+                 rules=(FormRule("depth", "Raise your arms to shoulder height", "depth", 0.8, span=0.5, weight=30),
+                        SLOW_DOWN)),
+    ExerciseSpec("glute_bridge", "Glute bridge", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:], "hip_lift",
+                 depth=Depth(0.08, 0.12, 0.18), target=0.25,
+                 rules=(FormRule("depth", "Push your hips higher", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("calf_raise", "Calf raise", Kind.REPS, View.PROFILE, LEGS, "body_rise",
+                 depth=Depth(0.03, 0.05, 0.08), target=0.1,
+                 hysteresis=Hysteresis(noise=0.015),
+                 rules=(FormRule("depth", "Rise higher on your toes", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("mountain_climber", "Mountain climber", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:4], "knee_drive",
+                 sides="max", depth=Depth(0.12, 0.18, 0.28), target=0.35, min_rep_s=0.25,
+                 smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
+                 rules=(FormRule("depth", "Drive your knee to your chest", "depth", 0.8, span=0.5, weight=30),
+                        STRAIGHT_BODY)),
+    ExerciseSpec("high_knees", "High knees", Kind.REPS, View.FACE, LEGS, "knee_rise", sides="max",
+                 depth=Depth(0.25, 0.4, 0.6), target=0.8, min_rep_s=0.25,
+                 smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
+                 rules=(FormRule("depth", "Bring your knees higher", "depth", 0.8, span=0.5, weight=30),)),
+    ExerciseSpec("jumping_jack", "Jumping jack", Kind.REPS, View.FACE, ARMS + LEGS, "wrist_rise",
+                 depth=Depth(0.6, 0.9, 1.3), target=1.7, min_rep_s=0.3,
+                 smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
+                 rules=(FormRule("depth", "Raise your arms all the way up", "depth", 0.8, span=0.5, weight=30),)),
+    ExerciseSpec("low_impact_jack", "Low-impact jack", Kind.REPS, View.FACE, ARMS + LEGS, "wrist_rise",
+                 depth=Depth(0.6, 0.9, 1.3), target=1.7,
+                 rules=(FormRule("depth", "Raise your arms all the way up", "depth", 0.8, span=0.5, weight=30),)),
+    ExerciseSpec("leg_raise", "Leg raise", Kind.REPS, View.PROFILE, TRUNK[2:] + LEGS[2:], "leg_rise",
+                 depth=Depth(0.3, 0.45, 0.65), target=0.8,
+                 rules=(FormRule("depth", "Raise your legs higher", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("sit_up", "Sit-up", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:4], "trunk_curl",
+                 depth=Depth(0.1, 0.15, 0.22), target=0.3,
+                 rules=(FormRule("depth", "Sit all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    ExerciseSpec("crunch", "Crunch", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:4], "trunk_curl",
+                 depth=Depth(0.04, 0.06, 0.1), target=0.12, hysteresis=Hysteresis(noise=0.02),
+                 rules=(FormRule("depth", "Curl your shoulders higher", "depth", 0.8, span=0.5, weight=30),
+                        SLOW_DOWN)),
+    ExerciseSpec("plank", "Plank", Kind.DURATION, View.PROFILE, TRUNK + LEGS[4:],
+                 hold=HoldRule((("body_line", 150, 200), ("body_tilt", -1, 35))),
+                 rules=(STRAIGHT_BODY,)),
+    ExerciseSpec("wall_sit", "Wall sit", Kind.DURATION, View.PROFILE, LEGS,
+                 hold=HoldRule((("hip_drop", 0.3, 2.0),)),
+                 rules=(FormRule("depth", "Lower your hips to knee height", "hip_drop", 0.4, span=0.2),)),
+    ExerciseSpec("balance_leg", "Balance on one leg", Kind.DURATION, View.FACE, LEGS,
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="max")),
+    ExerciseSpec("balance_leg_left", "Balance on the left leg", Kind.DURATION, View.FACE, LEGS,
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="right")),
+    ExerciseSpec("balance_leg_right", "Balance on the right leg", Kind.DURATION, View.FACE, LEGS,
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="left")),
+)
