@@ -1,59 +1,130 @@
 """The session's settings, shared by every page: read once from the URL, kept in session state, always gated.
 
-Streamlit side of `posetracker.settings`; pages call `session_settings()` and never read toggles elsewhere.
+Streamlit side of `posetracker.settings`. Pages call `session_settings()` for what this session gets, and
+`save_settings()` (or `exercise_picker()`) to change it; they never keep toggles of their own.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from posetracker.settings import Settings, enforce, from_query_params, load_tokens, to_query_params
+from posetracker.errors import PoseTrackerError
+from posetracker.settings import (
+    Settings, enforce, from_query_params, load_tokens, mask_token, plan_for_token, to_query_params,
+)
 
 _KEY = "posetracker.settings"
-_NOTICES = "posetracker.settings_notices"
+_NOTICES = "posetracker.settings_notices"  # error events not yet shown to the user
 
 
 def configured_tokens() -> dict[str, str]:
+    """token -> plan from `[tokens]` in secrets.toml and $POSETRACKER_TOKENS. Never shown, never logged."""
     try:
-        secrets = st.secrets.get("tokens", {})
-    except Exception:  # no secrets.toml at all is the normal case
+        secrets = dict(st.secrets.get("tokens", {}))
+    except FileNotFoundError:  # no secrets.toml at all is the normal case
         secrets = {}
-    return load_tokens(secrets)
+    except Exception:  # a broken secrets.toml: say so without quoting it
+        _notify(PoseTrackerError("invalid_token_config", "secrets.toml could not be read; tokens from it are "
+                                 "ignored. Check its [tokens] table.").to_event())
+        secrets = {}
+    try:
+        return load_tokens(secrets)
+    except PoseTrackerError as exc:
+        _notify(exc.to_event())
+        return load_tokens(secrets, environ={})
 
 
-def _exercise_ids() -> list[str]:
-    from posetracker.exercises import exercise_ids
+def exercise_ids() -> list[str]:
+    from posetracker.exercises import exercise_ids as ids
 
-    return list(exercise_ids())
+    return list(ids())
+
+
+def exercise_label(exercise_id: str) -> str:
+    from posetracker.exercises import human_name
+
+    return human_name(exercise_id)
 
 
 def session_settings() -> Settings:
     """This session's settings after the plan gate. The first call reads the URL's query parameters."""
     if _KEY not in st.session_state:
-        settings, problems, errors = from_query_params(
-            dict(st.query_params), Settings.defaults_for("free"), _exercise_ids(), configured_tokens())
-        _store(settings, problems)
-    # Enforced on every read, so a forged or stale session state cannot get past the plan.
-    settings, error = enforce(st.session_state[_KEY])
-    if error:
-        st.session_state[_NOTICES] = [*st.session_state.get(_NOTICES, []), error["message"]]
+        settings, errors = from_query_params(dict(st.query_params), exercise_ids(), configured_tokens())
+        for error in errors:
+            _notify(error)
         st.session_state[_KEY] = settings
-    return settings
+    current = st.session_state[_KEY]
+    if not isinstance(current, Settings):  # anything else in the slot is not to be trusted, nor to crash on
+        _notify(PoseTrackerError("invalid_settings", "The session's settings were unreadable and have been "
+                                 "reset to the Free plan's defaults.").to_event())
+        current = Settings()
+    # Gated on every read, so a forged or stale session state cannot get past the plan.
+    allowed, error = enforce(current)
+    if error:
+        _notify(error)
+    st.session_state[_KEY] = allowed
+    _mirror_to_url(allowed)
+    return allowed
 
 
 def save_settings(settings: Settings) -> Settings:
-    """Gate, store and mirror to the URL (token never included); returns what the session really gets."""
-    _store(settings, [])
+    """Store new settings (gated, mirrored to the URL without any token); returns what the session really gets."""
+    st.session_state[_KEY] = settings
     return session_settings()
 
 
-def _store(settings: Settings, problems: list[str]) -> None:
-    allowed, error = enforce(settings)
-    st.session_state[_KEY] = allowed
-    st.session_state[_NOTICES] = problems + ([error["message"]] if error else [])
-    st.query_params.from_dict(to_query_params(allowed))
+def apply_token(token: str) -> Settings:
+    """Switch to the plan a token gives; an unknown token leaves the session on Free with an `invalid_token` notice."""
+    plan_id, error = plan_for_token(token.strip(), configured_tokens())
+    if error:
+        _notify(error)
+    hint = mask_token(token.strip()) if not error else None
+    return save_settings(session_settings().with_plan(plan_id, token_hint=hint))
+
+
+def exercise_picker(label: str = "Exercise", key: str | None = None, **kwargs) -> Settings:
+    """A selectbox of the catalogue (human names) bound to the session's exercise, for the Live and Upload pages."""
+    settings = session_settings()
+    ids = exercise_ids()
+    chosen = st.selectbox(label, ids, index=ids.index(settings.exercise) if settings.exercise in ids else 0,
+                          format_func=exercise_label, key=key, **kwargs)
+    if chosen != settings.exercise:
+        from dataclasses import replace
+
+        settings = save_settings(replace(settings, exercise=chosen))
+    return settings
+
+
+def plan_caption(settings: Settings) -> str:
+    """"Developer plan (token dev-…)" for a sidebar; the token only ever appears masked."""
+    text = f"{settings.plan_info.name} plan"
+    return text + (f" (token {settings.token_hint})" if settings.token_hint else "")
+
+
+def take_notices() -> list[dict]:
+    """The error events this session has not seen yet (URL problems, refused features, invalid tokens)."""
+    return st.session_state.pop(_NOTICES, [])
 
 
 def show_notices() -> None:
-    """Problems found in the URL or refused by the plan, shown once on the page that meets them."""
-    for message in st.session_state.pop(_NOTICES, []):
-        st.warning(message, icon="⚠️")
+    """Show the pending error events once, on whichever page meets them."""
+    for event in take_notices():
+        if event["code"] in ("invalid_token", "invalid_token_config", "invalid_settings"):
+            st.error(event["message"], icon="🔑")
+        else:
+            st.warning(event["message"], icon="⚠️")
+
+
+def _notify(event: dict) -> None:
+    pending = st.session_state.setdefault(_NOTICES, [])
+    if event not in pending:
+        pending.append(event)
+
+
+def _mirror_to_url(settings: Settings) -> None:
+    # Page navigation clears the query string; writing it back keeps the address bar a shareable link.
+    # Parameters other pages own are left as they are; a token is dropped once read.
+    wanted = to_query_params(settings)
+    current = st.query_params.to_dict()
+    if "token" in current or any(current.get(k) != v for k, v in wanted.items()):
+        others = {k: v for k, v in current.items() if k not in wanted and k != "token"}
+        st.query_params.from_dict({**others, **wanted})

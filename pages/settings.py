@@ -1,0 +1,92 @@
+"""Settings: a plan (or a token), then what a session produces. Thin: the plan gate lives in the library."""
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from pages._shared import (
+    apply_token, exercise_ids, exercise_label, plan_caption, save_settings, session_settings, show_notices,
+)
+from posetracker.estimators import MODEL_TITLES, resolve_model
+from posetracker.options import GRADES, Difficulty
+from posetracker.plans import FEATURES, PLANS, cheapest_plan_with
+from posetracker.settings import MAX_COUNTDOWN_S, to_query_params
+
+# Toggle widgets: setting name -> the plan feature it asks for (None: never gated).
+TOGGLES = {"skeleton": "skeleton", "placement": "placement", "mirror": None, "export": "export",
+           "form_score": "form_score", "progression": "progression", "recommendations": "recommendations",
+           "keypoints": "keypoints", "angles": "angles", "blazepose": "blazepose"}
+LABELS = {**FEATURES, "mirror": "Mirror view (selfie camera)", "blazepose": "BlazePose model (instead of MoveNet)"}
+
+
+def widget_values(settings) -> dict:
+    values = {name: getattr(settings, name) for name in TOGGLES if name != "blazepose"}
+    return {**values, "blazepose": settings.model == "blazepose", "plan": settings.plan,
+            "exercise": settings.exercise, "difficulty": settings.difficulty.value,
+            "min_grade": settings.min_grade or "none", "countdown_s": settings.countdown_s}
+
+
+def on_plan() -> None:
+    save_settings(session_settings().with_plan(st.session_state["settings.plan"]))
+
+
+def on_token() -> None:
+    token, st.session_state["settings.token"] = st.session_state["settings.token"], ""  # never echoed back
+    if token.strip():
+        apply_token(token)
+
+
+def on_change() -> None:
+    w = {name: st.session_state[f"settings.{name}"] for name in widget_values(session_settings())}
+    save_settings(replace(
+        session_settings(), **{name: w[name] for name in TOGGLES if name != "blazepose"},
+        model="blazepose" if w["blazepose"] else "movenet", exercise=w["exercise"],
+        difficulty=Difficulty(w["difficulty"]), min_grade=None if w["min_grade"] == "none" else w["min_grade"],
+        countdown_s=int(w["countdown_s"])))
+
+
+settings = session_settings()
+# The saved settings drive the widgets (not the other way round), so a gate refusal or a URL shows at once.
+for name, value in widget_values(settings).items():
+    st.session_state[f"settings.{name}"] = value
+plan = settings.plan_info
+
+st.title("Settings")
+show_notices()
+
+left, right = st.columns(2)
+left.radio("Plan", list(PLANS), format_func=lambda p: PLANS[p].name, horizontal=True, key="settings.plan",
+           on_change=on_plan)
+left.caption(f"{plan_caption(settings)}. {plan.describe_limits()}"
+             + (f" Exports carry a small “{plan.watermark}” mark." if plan.watermark else ""))
+right.text_input("Token", type="password", key="settings.token", on_change=on_token,
+                 placeholder="Paste a PoseTracker token and press Enter",
+                 help="A token selects the plan it was issued for. It is never shown back or saved in the URL.")
+
+model, fallback = resolve_model(settings.model)
+st.caption(f"Model: **{MODEL_TITLES[model]}**")
+if fallback:
+    st.info(fallback, icon="ℹ️")
+
+st.subheader("Exercise")
+ex1, ex2 = st.columns(2)
+ex1.selectbox("Exercise", exercise_ids(), format_func=exercise_label, key="settings.exercise", on_change=on_change)
+ex2.radio("Difficulty", [d.value for d in Difficulty], format_func=str.capitalize, horizontal=True,
+          key="settings.difficulty", on_change=on_change, help="How deep a repetition must go to count.")
+ex1.selectbox("Minimum grade", ["none", *GRADES], format_func=lambda g: "None" if g == "none" else g,
+              key="settings.min_grade", on_change=on_change, help="Repetitions graded below are not counted.")
+ex2.slider("Countdown (seconds, live only)", 0, MAX_COUNTDOWN_S, key="settings.countdown_s", on_change=on_change)
+
+st.subheader("What the session produces")
+columns = st.columns(2)
+for i, (name, feature) in enumerate(TOGGLES.items()):
+    locked = feature is not None and not plan.allows(feature)
+    label = LABELS[name] + (f" · {cheapest_plan_with(feature).name} plan" if locked else "")
+    columns[i % 2].toggle(label, key=f"settings.{name}", disabled=locked, on_change=on_change,
+                          help=f"Included from the {cheapest_plan_with(feature).name} plan." if locked else None)
+
+st.subheader("Share")
+st.caption("The address bar always holds these settings; this link reproduces them (never the token):")
+st.code("?" + urlencode(to_query_params(settings)), language=None)
