@@ -1,0 +1,433 @@
+"""The one upload pipeline, shared by the Upload page and `posetracker analyze`:
+
+    result = analyze_video("clip.mp4", options, "movenet", export_path="out.mp4", progress=print)
+
+decode (rotation metadata, pts timing, any size) -> estimate (frames downscaled to `MODEL_MAX_SIDE`, exactly as
+`posecache` feeds the model, so `eval` and `analyze` count the same) -> engine -> `Analysis` recorder ->
+annotate and encode the export at the original resolution and frame rate (audio dropped).
+
+Three stages overlap on bounded queues (PyAV and the model runtimes release the GIL): a decoder thread, the
+calling thread (inference and engine), and an encoder thread (drawing and H.264). Nothing buffers the whole
+video. `cancel` (a `threading.Event`) stops all three cleanly and removes every partial file.
+"""
+from __future__ import annotations
+
+import queue
+from collections import Counter
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from posetracker import events as ev
+from posetracker.errors import PoseTrackerError
+from posetracker.options import Options
+
+QUEUE_FRAMES = 6      # frames in flight between two stages: bounds memory (a 4K RGB frame is 25 MB)
+BATCH_FRAMES = 300    # keypoints per `keypoints_batch` event
+_POLL_S = 0.1
+_END = object()
+
+
+class AnalysisCancelled(PoseTrackerError):
+    def __init__(self) -> None:
+        super().__init__("analysis_cancelled", "The analysis was cancelled; nothing was kept. Start it again "
+                         "when you are ready.")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an analysis is: for a progress bar with percent, frames per second and time left."""
+
+    frames_done: int
+    frames_total: int
+    percent: float       # 0..100
+    fps: float           # frames analysed per second of wall time
+    eta_s: float | None  # seconds left, None until measurable
+    message: str         # the latest `initialization` message
+
+    def describe(self) -> str:
+        left = "" if self.eta_s is None else f" · about {_clock(self.eta_s)} left"
+        return f"{self.message} · {self.fps:.1f} frames/s{left}"
+
+
+@dataclass
+class UploadResult:
+    """An analysed video: the engine's `AnalysisResult` plus what the pipeline added around it."""
+
+    analysis: Any                       # posetracker.analysis.AnalysisResult
+    events: list[dict]                  # the whole event stream, pipeline messages included, in order
+    info: Any                           # posetracker.video.VideoInfo of the source
+    model: str
+    model_notice: str | None = None     # why another model than the requested one ran
+    export_path: Path | None = None
+    keypoints_csv: Path | None = None
+    wall_s: float = 0.0
+    frames: int = 0
+    options: Options | None = None
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.wall_s if self.wall_s > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        """The `posetracker analyze --json` object (issue 3's contract)."""
+        out = self.analysis.to_dict()
+        if self.options is not None and not self.options.form_score:  # a gated output stays out of the result
+            out["reps_detail"] = [{**r, "score": None, "grade": None} for r in out["reps_detail"]]
+        return out
+
+    def __getattr__(self, name: str):  # reps, hold_seconds, reps_detail, ... come from the analysis
+        if name == "analysis":
+            raise AttributeError(name)
+        return getattr(self.analysis, name)
+
+
+def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
+                  export_path: str | Path | None = None, watermark: bool | str | None = False,
+                  keypoints_csv: str | Path | None = None,
+                  progress: Callable[[Progress], None] | None = None,
+                  cancel: threading.Event | None = None,
+                  on_event: Callable[[dict], None] | None = None) -> UploadResult:
+    """Analyse a whole video; optionally write the annotated export and the keypoints CSV.
+
+    Raises `PoseTrackerError` (`video_load_error`, `media_decode_error`, ...) for unreadable input and
+    `AnalysisCancelled` when `cancel` is set; in both cases no partial output is left behind.
+    """
+    from posetracker.analysis import Analysis
+    from posetracker.engine import TrackingEngine
+    from posetracker.estimators import create_estimator, resolve_model
+    from posetracker.exports import KeypointsCsvWriter
+    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.video import VideoInfo, iter_frames
+
+    started = time.monotonic()
+    cancel = cancel or threading.Event()
+    log: list[dict] = []
+
+    def emit(event: dict) -> None:
+        log.append(event)
+        if on_event is not None:
+            on_event(event)
+
+    report = _Reporter(progress, emit)
+    report.message("loading video")
+    info = VideoInfo.from_path(path)
+    name, model_notice = resolve_model(model)
+    export_path = Path(export_path) if export_path else None
+    keypoints_csv = Path(keypoints_csv) if keypoints_csv else None
+    partials = [p for p in (_partial(export_path), _partial(keypoints_csv)) if p is not None]
+    stop = threading.Event()  # any stage failed, or cancelled
+    failures: list[BaseException] = []
+    frames_q: queue.Queue = queue.Queue(QUEUE_FRAMES)
+    export_q: queue.Queue | None = queue.Queue(QUEUE_FRAMES) if export_path else None
+    threads = [threading.Thread(target=_decode, name="posetracker-decode", daemon=True,
+                                args=(iter_frames, path, MODEL_MAX_SIDE, export_path is not None, frames_q, stop,
+                                      failures))]
+    if export_path:
+        threads.append(threading.Thread(target=_encode, name="posetracker-encode", daemon=True,
+                                        args=(_partial(export_path), info, options, _watermark_text(watermark),
+                                              export_q, stop, failures)))
+    kp_writer = KeypointsCsvWriter(_partial(keypoints_csv), (info.width, info.height)) if keypoints_csv else None
+    batch: list[dict] = []
+    ok = False
+    try:
+        engine = TrackingEngine(options)
+        analysis = Analysis(options, model=name)
+        with create_estimator(name) as estimator:
+            for t in threads:
+                t.start()
+            report.start(max(info.frame_count, 1))
+            frames = 0
+            while True:
+                if cancel.is_set():
+                    raise AnalysisCancelled()
+                frame = _get(frames_q, stop, cancel)
+                if frame is _END:
+                    break
+                pose = estimator.estimate(frame.image, frame.timestamp)
+                events = engine.update(pose, frame.timestamp, frame.index)
+                snapshot = engine.snapshot()
+                analysis.add(frame.index, frame.timestamp, pose, events, snapshot)
+                for event in events:
+                    if event["type"] == "keypoints":  # an upload sends keypoints in batches, as PoseTracker does
+                        batch.append({k: event[k] for k in ("timestampMs", "frameId", "keypoints")})
+                    else:
+                        emit(event)
+                if len(batch) >= BATCH_FRAMES:
+                    emit(ev.keypoints_batch(batch))
+                    batch = []
+                if kp_writer is not None:
+                    kp_writer.add(frame.index, frame.timestamp, pose)
+                if export_q is not None:
+                    _put(export_q, (frame.full, frame.timestamp, pose, snapshot), stop)
+                frames += 1
+                report.frame(frames)
+            if failures:
+                raise failures[0]
+            if cancel.is_set():
+                raise AnalysisCancelled()
+        if batch:
+            emit(ev.keypoints_batch(batch))
+        final = engine.finish()
+        for event in final:
+            emit(event)
+        result = analysis.finish(final, engine.snapshot())
+        emit(summary_event(result, options.form_score))
+        if export_q is not None:
+            _put(export_q, _END, stop)
+        for t in threads:
+            t.join()
+        if failures:
+            raise failures[0]
+        if cancel.is_set():
+            raise AnalysisCancelled()
+        if frames == 0:
+            raise PoseTrackerError("media_decode_error", "This video has no frame we can decode. It may be "
+                                   "damaged or empty; try exporting it again as MP4 (H.264).")
+        if kp_writer is not None:
+            kp_writer.close()
+            _partial(keypoints_csv).replace(keypoints_csv)
+            emit(ev.export_ready(str(keypoints_csv), "csv", keypoints_csv.stat().st_size))
+        if export_path is not None:
+            _partial(export_path).replace(export_path)
+            emit(ev.export_ready(str(export_path), "video", export_path.stat().st_size))
+        report.done(frames)
+        ok = True
+        return UploadResult(result, log, info, name, model_notice, export_path, keypoints_csv,
+                            time.monotonic() - started, frames, options)
+    finally:
+        if not ok:
+            stop.set()
+        for t in threads:
+            if t.is_alive():
+                t.join()
+        if kp_writer is not None:
+            kp_writer.close()
+        for p in partials:  # finished outputs were renamed into place; whatever is left is partial
+            p.unlink(missing_ok=True)
+
+
+def summary_event(result, scored: bool = True) -> dict:
+    """`exercise_summary` of a finished analysis: the count or hold time, rejections, and (when the form score
+    is on) the average score and the grades."""
+    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade"))
+    rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
+    return ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
+                               result.avg_score, dict(grades), rejected)
+
+
+# --- stages ---------------------------------------------------------------------------------------------------
+
+def _decode(iter_frames, path, max_side, full, out: queue.Queue, stop: threading.Event, failures: list) -> None:
+    try:
+        for frame in iter_frames(path, max_side, full=full):
+            if not _put(out, frame, stop):
+                return
+    except BaseException as exc:  # handed to the calling thread, which raises it
+        failures.append(exc)
+        stop.set()
+    finally:
+        _put(out, _END, stop)
+
+
+def _encode(part: Path, info, options: Options, watermark: str | None, inbox: queue.Queue,
+            stop: threading.Event, failures: list) -> None:
+    from posetracker.annotate import HudAnnotator, SkeletonAnnotator
+    from posetracker.video import VideoWriter
+
+    skeleton = SkeletonAnnotator() if options.skeleton else None
+    hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
+    mark = WatermarkAnnotator(watermark) if watermark else None
+    try:
+        with VideoWriter(part, info.width, info.height, info.fps) as writer:
+            while True:
+                item = _get(inbox, stop)
+                if item is _END:
+                    return
+                image, timestamp, pose, state = item
+                if skeleton is not None:
+                    image = skeleton.annotate(image, pose)
+                image = hud.annotate(image, state)
+                if mark is not None:
+                    image = mark.annotate(image)
+                writer.write(image, timestamp)
+    except BaseException as exc:
+        failures.append(exc)
+        stop.set()
+
+
+def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
+    """Put unless the pipeline stops first; never blocks forever on a dead consumer."""
+    while True:
+        try:
+            q.put(item, timeout=_POLL_S)
+            return True
+        except queue.Full:
+            if stop.is_set():
+                return False
+
+
+def _get(q: queue.Queue, stop: threading.Event, cancel: threading.Event | None = None):
+    while True:
+        try:
+            return q.get(timeout=_POLL_S)
+        except queue.Empty:
+            if stop.is_set() or (cancel is not None and cancel.is_set()):
+                return _END
+
+
+def _partial(path: Path | None) -> Path | None:
+    """Outputs are written beside their destination under a temporary name and renamed when complete."""
+    return None if path is None else path.with_name(f".{path.stem}.part{path.suffix}")
+
+
+def _watermark_text(watermark: bool | str | None) -> str | None:
+    if not watermark:
+        return None
+    if watermark is True:
+        from posetracker.plans import WATERMARK_TEXT
+
+        return WATERMARK_TEXT
+    return str(watermark)
+
+
+class WatermarkAnnotator:
+    """A small translucent label in the bottom-right corner (the Free plan's exports)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def annotate(self, image):
+        import cv2
+
+        from posetracker.annotate import ascii_text
+
+        h, w = image.shape[:2]
+        size = max(0.4, min(h, w) / 900)
+        thick = max(1, round(size * 1.5))
+        text = ascii_text(self.text)
+        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, thick)
+        margin = max(6, round(12 * size))
+        org = (w - tw - margin, h - margin - base)
+        roi = image[org[1] - th - margin // 2: h - margin // 2, org[0] - margin // 2: w - margin // 2]
+        roi[:] = (roi * 0.55).astype(image.dtype)
+        cv2.putText(image, text, org, cv2.FONT_HERSHEY_SIMPLEX, size, (255, 255, 255), thick, cv2.LINE_AA)
+        return image
+
+
+# --- progress ------------------------------------------------------------------------------------------------
+
+class _Reporter:
+    """Throttled progress callbacks and PoseTracker-style `initialization` messages every 10 %."""
+
+    def __init__(self, callback: Callable[[Progress], None] | None, emit: Callable[[dict], None]) -> None:
+        self._callback = callback
+        self._emit = emit
+        self._total = 1
+        self._t0 = time.monotonic()
+        self._last_call = 0.0
+        self._last_decile = -1
+        self._message = ""
+
+    def message(self, text: str, ready: bool = False) -> None:
+        self._message = text
+        self._emit(ev.initialization(text, ready))
+
+    def start(self, total: int) -> None:
+        self._total = total
+        self._t0 = time.monotonic()
+        self.frame(0)
+
+    def frame(self, done: int) -> None:
+        percent = min(99.0, 100.0 * done / self._total)
+        decile = int(percent // 10)
+        if decile > self._last_decile:
+            self._last_decile = decile
+            self.message(f"Your video is processing… ({decile * 10}%)")
+        now = time.monotonic()
+        if self._callback is not None and (now - self._last_call >= 0.2 or done == 0):
+            self._last_call = now
+            self._callback(self._progress(done, percent, now))
+
+    def done(self, frames: int) -> None:
+        self.message("Analysis completed", ready=True)
+        if self._callback is not None:
+            self._callback(self._progress(frames, 100.0, time.monotonic(), eta=0.0))
+
+    def _progress(self, done: int, percent: float, now: float, eta: float | None = None) -> Progress:
+        elapsed = now - self._t0
+        fps = done / elapsed if elapsed > 0 and done else 0.0
+        if eta is None and fps > 0:
+            eta = max(0.0, (self._total - done) / fps)
+        return Progress(done, max(self._total, done), percent, fps, eta, self._message)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+# --- a background job for the page ------------------------------------------------------------------------------
+
+@dataclass
+class AnalysisJob:
+    """`analyze_video` on a worker thread, polled by a page (which must not run st.* off its own thread).
+
+    The state the page reads (`progress`, `result`, `error`) is replaced whole under a lock, never mutated.
+    """
+
+    target: Callable[..., Any]
+    kwargs: dict = field(default_factory=dict)
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        self._result: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="posetracker-analysis", daemon=True)
+
+    def start(self) -> "AnalysisJob":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            result = self.target(progress=self._on_progress, cancel=self.cancel_event, **self.kwargs)
+            with self._lock:
+                self._result = result
+        except BaseException as exc:  # shown to the user by the page, as a message
+            with self._lock:
+                self._error = exc
+
+    def _on_progress(self, progress: Progress) -> None:
+        with self._lock:
+            self._progress = progress
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def progress(self) -> Progress | None:
+        with self._lock:
+            return self._progress
+
+    @property
+    def result(self) -> Any:
+        with self._lock:
+            return self._result
+
+    @property
+    def error(self) -> BaseException | None:
+        with self._lock:
+            return self._error
