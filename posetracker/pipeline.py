@@ -71,6 +71,11 @@ class UploadResult:
     def fps(self) -> float:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
+    def reps_table(self) -> list[dict]:
+        """Per-rep rows {start_s, end_s, score, grade, counted, reason}; scores only when the form score is on."""
+        scored = self.options is None or self.options.form_score
+        return [{**r, **({} if scored else {"score": None, "grade": None})} for r in self.analysis.reps_detail]
+
     def to_dict(self) -> dict:
         """The `posetracker analyze --json` object (issue 3's contract)."""
         out = self.analysis.to_dict()
