@@ -11,7 +11,7 @@ from pages._shared import (
 )
 from posetracker.estimators import MODEL_TITLES, resolve_model
 from posetracker.options import GRADES, Difficulty
-from posetracker.plans import FEATURES, PLANS, cheapest_plan_with
+from posetracker.plans import FEATURES, PLANS, Plan, cheapest_plan_with
 from posetracker.settings import MAX_COUNTDOWN_S, to_query_params
 
 # Toggle widgets: setting name -> the plan feature it asks for (None: never gated).
@@ -26,6 +26,13 @@ def widget_values(settings) -> dict:
     return {**values, "blazepose": settings.model == "blazepose", "plan": settings.plan,
             "exercise": settings.exercise, "difficulty": settings.difficulty.value,
             "min_grade": settings.min_grade or "none", "countdown_s": settings.countdown_s}
+
+
+def locked_label(label: str, feature: str | None, plan: Plan) -> str:
+    """The label, and for a feature this plan lacks, the plan that unlocks it: "Joint angles · Developer plan"."""
+    if feature is None or plan.allows(feature):
+        return label
+    return f"{label} · {cheapest_plan_with(feature).name} plan"
 
 
 def on_plan() -> None:
@@ -75,17 +82,17 @@ ex1, ex2 = st.columns(2)
 ex1.selectbox("Exercise", exercise_ids(), format_func=exercise_label, key="settings.exercise", on_change=on_change)
 ex2.radio("Difficulty", [d.value for d in Difficulty], format_func=str.capitalize, horizontal=True,
           key="settings.difficulty", on_change=on_change, help="How deep a repetition must go to count.")
-ex1.selectbox("Minimum grade", ["none", *GRADES], format_func=lambda g: "None" if g == "none" else g,
-              key="settings.min_grade", on_change=on_change, help="Repetitions graded below are not counted.")
+ex1.selectbox(locked_label("Minimum grade", "min_grade", plan), ["none", *GRADES], key="settings.min_grade",
+              format_func=lambda g: "None" if g == "none" else g, disabled=not plan.allows("min_grade"),
+              on_change=on_change, help="Repetitions graded below are not counted (needs the form score).")
 ex2.slider("Countdown (seconds, live only)", 0, MAX_COUNTDOWN_S, key="settings.countdown_s", on_change=on_change)
 
 st.subheader("What the session produces")
 columns = st.columns(2)
 for i, (name, feature) in enumerate(TOGGLES.items()):
     locked = feature is not None and not plan.allows(feature)
-    label = LABELS[name] + (f" · {cheapest_plan_with(feature).name} plan" if locked else "")
-    columns[i % 2].toggle(label, key=f"settings.{name}", disabled=locked, on_change=on_change,
-                          help=f"Included from the {cheapest_plan_with(feature).name} plan." if locked else None)
+    columns[i % 2].toggle(locked_label(LABELS[name], feature, plan), key=f"settings.{name}", disabled=locked,
+                          on_change=on_change)
 
 st.subheader("Share")
 st.caption("The address bar always holds these settings; this link reproduces them (never the token):")

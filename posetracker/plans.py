@@ -15,6 +15,7 @@ FEATURES: dict[str, str] = {
     "keypoints": "Raw keypoints",
     "angles": "Joint angles",
     "form_score": "Form score and grade",
+    "min_grade": "Minimum grade",  # rejecting reps by grade needs (and would reveal) the grade
     "progression": "Progression",
     "recommendations": "Recommendations",
     "keypoints_batch": "Keypoints batch (upload)",
@@ -24,8 +25,8 @@ FEATURES: dict[str, str] = {
 }
 
 _FREE = frozenset({"skeleton", "countdown", "placement", "export"})
-_DEVELOPER = _FREE | {"keypoints", "angles", "form_score", "progression", "recommendations", "keypoints_batch",
-                      "blazepose", "export_no_watermark"}
+_DEVELOPER = _FREE | {"keypoints", "angles", "form_score", "min_grade", "progression", "recommendations",
+                      "keypoints_batch", "blazepose", "export_no_watermark"}
 _BUSINESS = _DEVELOPER | {"custom_exercises"}
 
 

@@ -87,6 +87,8 @@ class Settings:
     def requested_features(self) -> set[str]:
         wanted = {name for name in GATED_TOGGLES if getattr(self, name)}
         wanted |= {name for name in ("skeleton", "placement") if getattr(self, name)}
+        if self.min_grade:
+            wanted.add("min_grade")
         if self.countdown_s > 0:
             wanted.add("countdown")
         if self.model == "blazepose":
@@ -112,7 +114,8 @@ def enforce(settings: Settings) -> tuple[Settings, dict | None]:
         return settings, None
     off = {name: False for name in (*GATED_TOGGLES, "skeleton", "placement") if name in blocked}
     allowed = replace(settings, **off, countdown_s=0 if "countdown" in blocked else settings.countdown_s,
-                      model="movenet" if "blazepose" in blocked else settings.model)
+                      model="movenet" if "blazepose" in blocked else settings.model,
+                      min_grade=None if "min_grade" in blocked else settings.min_grade)
     names = ", ".join(FEATURES[f] for f in blocked)
     unlock = next((p for p in PLANS.values() if all(p.allows(f) for f in blocked)), None)
     error = PoseTrackerError(

@@ -16,7 +16,7 @@ EXERCISES = ["squat", "push_up", "plank"]
 GATED_ON_FREE = {
     "keypoints": dict(keypoints=True), "angles": dict(angles=True), "form_score": dict(form_score=True),
     "progression": dict(progression=True), "recommendations": dict(recommendations=True),
-    "blazepose": dict(model="blazepose"),
+    "blazepose": dict(model="blazepose"), "min_grade": dict(min_grade="C"),
 }
 
 

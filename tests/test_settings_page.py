@@ -63,6 +63,8 @@ def test_toggles_the_plan_lacks_are_visible_but_disabled_and_name_the_plan(plan_
         assert toggle.disabled is locked, name
         if locked:
             assert toggle.value is False and toggle.label.endswith(f"· {cheapest_plan_with(name).name} plan")
+    grade = at.selectbox(key="settings.min_grade")
+    assert grade.disabled is (plan_id == "free") and grade.label.endswith("Developer plan") is (plan_id == "free")
     assert PLANS[plan_id].describe_limits() in page_text(at)
 
 
