@@ -16,6 +16,17 @@ _KEY = "posetracker.settings"
 _NOTICES = "posetracker.settings_notices"  # error events not yet shown to the user
 
 
+def run_through_app() -> None:
+    """Call first in every page. Streamlit 1.60 runs a fresh server's very first script in its old multipage
+    mode when a `pages/` folder exists, so a first visitor's deep link (/settings?...) would get the page alone,
+    without app.py's navigation and sidebar. Leave that mode and run app.py instead."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def configured_tokens() -> dict[str, str]:
     """token -> plan from `[tokens]` in secrets.toml and $POSETRACKER_TOKENS. Never shown, never logged."""
     try:
@@ -98,6 +109,15 @@ def plan_caption(settings: Settings) -> str:
     """"Developer plan (token dev-…)" for a sidebar; the token only ever appears masked."""
     text = f"{settings.plan_info.name} plan"
     return text + (f" (token {settings.token_hint})" if settings.token_hint else "")
+
+
+def settings_caption(settings: Settings) -> str:
+    """One line of what this session runs with, for the Live and Upload pages: "Push-up · hard · countdown 5 s"."""
+    parts = [exercise_label(settings.exercise), settings.difficulty.value]
+    if settings.min_grade:
+        parts.append(f"min grade {settings.min_grade}")
+    parts.append(f"countdown {settings.countdown_s} s" if settings.countdown_s else "no countdown")
+    return " · ".join(parts + [plan_caption(settings)])
 
 
 def take_notices() -> list[dict]:

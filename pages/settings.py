@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from pages._shared import (
-    apply_token, exercise_ids, exercise_label, plan_caption, save_settings, session_settings, show_notices,
+    apply_token, exercise_ids, exercise_label, plan_caption, run_through_app, save_settings, session_settings,
+    show_notices,
 )
 from posetracker.estimators import MODEL_TITLES, resolve_model
 from posetracker.options import GRADES, Difficulty
@@ -54,6 +55,7 @@ def on_change() -> None:
         countdown_s=int(w["countdown_s"])))
 
 
+run_through_app()
 settings = session_settings()
 # The saved settings drive the widgets (not the other way round), so a gate refusal or a URL shows at once.
 for name, value in widget_values(settings).items():
