@@ -191,7 +191,10 @@ class HudAnnotator:
         size, thick = 4.0 * s, max(4, round(8 * s))
         (tw, th), _ = cv2.getTextSize(number, _FONT, size, thick)
         centre = (w // 2, h // 2)
-        cv2.circle(image, centre, round(max(tw, th) * 0.95), DARK, -1, cv2.LINE_AA)
+        r = round(max(tw, th) * 0.9)
+        disc = image.copy()
+        cv2.circle(disc, centre, r, DARK, -1, cv2.LINE_AA)
+        cv2.addWeighted(disc, 0.55, image, 0.45, 0, dst=image)
         _text(image, number, (centre[0] - tw // 2, centre[1] + th // 2), size, WHITE, thick)
         self._banner(image, "Get ready", s)
 

@@ -13,16 +13,19 @@ nothing ever raises into the WebRTC worker.
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator
+from posetracker.errors import PoseTrackerError
 from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
 from posetracker.pose import Pose
@@ -239,3 +242,30 @@ class _PersonOnly:
     """HUD data when no engine is attached (pose only): whether a person is in view, and no counter."""
 
     person_visible: bool
+
+
+ICE_SERVERS_ENV = "POSETRACKER_ICE_SERVERS"
+
+
+def rtc_configuration(environ: Mapping[str, str] = os.environ, secrets: Mapping | None = None) -> dict:
+    """The WebRTC configuration: ICE servers from `$POSETRACKER_ICE_SERVERS` (a JSON list) or from
+    `ice_servers` under `[webrtc]` in `.streamlit/secrets.toml`; none by default, which works on localhost.
+
+    An empty list (rather than None) also keeps streamlit-webrtc from reaching out to a public STUN server.
+    """
+    raw = environ.get(ICE_SERVERS_ENV, "").strip()
+    if raw:
+        try:
+            servers = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise PoseTrackerError(
+                "invalid_configuration",
+                f"{ICE_SERVERS_ENV} is not valid JSON ({exc.msg}). Expected a list such as "
+                '[{"urls": ["stun:stun.l.google.com:19302"]}].') from None
+    else:
+        servers = list((secrets or {}).get("ice_servers", []))
+    if not isinstance(servers, list) or not all(isinstance(s, Mapping) and "urls" in s for s in servers):
+        raise PoseTrackerError(
+            "invalid_configuration",
+            'ICE servers must be a list of objects with "urls" (and "username"/"credential" for TURN).')
+    return {"iceServers": [dict(s) for s in servers]}

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from browser_support import (  # noqa: F401 - fixtures for the real-browser tests
+    _playwright, app_server, artifacts_dir, fake_camera, launch_browser, start_app,
+)
+
 PROJECT = Path(__file__).resolve().parent.parent
-SHARED = PROJECT.parent / "shared"
+# ../shared beside the project; POSETRACKER_SHARED_DIR points elsewhere (e.g. a fresh clone in another folder).
+SHARED = Path(os.environ.get("POSETRACKER_SHARED_DIR") or PROJECT.parent / "shared").resolve()
 TESTDATA = SHARED / "testdata"
 VIDEOS = TESTDATA / "videos"
 LABELS = TESTDATA / "labels.json"

@@ -1,0 +1,28 @@
+"""PoseTracker: the app's entry point. `streamlit run app.py` (or `make run`)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._shared import plan_caption, session_settings
+from posetracker.estimators import MODEL_TITLES, resolve_model
+
+st.set_page_config(page_title="PoseTracker", page_icon=":material/sports_gymnastics:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+# Pages in menu order; the first is the default.
+PAGES = [
+    st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="live", default=True),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+]
+
+page = st.navigation(PAGES)
+
+settings = session_settings()
+model, fallback_notice = resolve_model(settings.model)
+with st.sidebar:
+    st.markdown("### :material/sports_gymnastics: PoseTracker")
+    st.caption(f"{plan_caption(settings)}  \nModel: **{MODEL_TITLES[model]}**")
+    if fallback_notice:
+        st.info(fallback_notice, icon=":material/info:")
+
+page.run()

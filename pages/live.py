@@ -1,0 +1,142 @@
+"""Live tracking: the camera through the pose model and the tracking engine, with the coach's overlay.
+
+The frame callback runs on streamlit-webrtc's worker thread and only talks to this session's `LiveProcessor`;
+the side panel polls the processor's snapshot from a fragment. No `st.*` call ever happens in the callback.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+if PagesManager.uses_pages_directory:
+    # Streamlit 1.60 runs the very first script of a fresh server in its old multipage mode whenever a `pages/`
+    # folder exists, so a first visitor arriving by a deep link (/live?exercise=...) gets this file alone,
+    # without app.py's navigation, and the whole server stays in that mode. Leave it and run app.py instead.
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+from pages._shared import exercise_picker, save_settings, session_settings, show_notices
+from posetracker.errors import PoseTrackerError
+from posetracker.estimators import create_estimator, resolve_model
+from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
+from posetracker.options import Mode
+
+POLL_S = 0.5
+EVENT_LOG_ROWS = 40
+_PROCESSOR = "live.processor"
+
+
+@st.cache_resource(show_spinner="Loading the pose model…")
+def load_model(name: str) -> str:
+    """Load a model's weights once per process; each camera session then gets its own light estimator."""
+    create_estimator(name).close()
+    return name
+
+
+def session_processor(model: str, settings) -> LiveProcessor:
+    """This browser session's processor: made once, kept across reruns, replaced only when the model changes."""
+    processor: LiveProcessor | None = st.session_state.get(_PROCESSOR)
+    if processor is None or processor.snapshot().model != model:
+        if processor is not None:
+            processor.close()
+        processor = LiveProcessor(load_model(model), settings.to_options(Mode.LIVE), mirror=settings.mirror)
+        st.session_state[_PROCESSOR] = processor
+    else:
+        processor.configure(settings.to_options(Mode.LIVE), mirror=settings.mirror)
+    return processor
+
+
+def ice_configuration() -> dict:
+    try:
+        secrets = st.secrets.get("webrtc", {})
+    except Exception:  # no secrets.toml is the normal case on localhost
+        secrets = {}
+    try:
+        return rtc_configuration(secrets=secrets)
+    except PoseTrackerError as exc:
+        st.error(exc.message, icon=":material/error:")
+        return {"iceServers": []}
+
+
+def show_results(snap: LiveSnapshot) -> None:
+    state = snap.state
+    if snap.error:
+        st.error(f"A frame could not be processed ({snap.error}); tracking goes on.", icon=":material/error:")
+    if snap.frames_processed == 0:
+        st.info("Press **START** and allow the camera. Stand back so your whole body is in view.",
+                icon=":material/videocam:")
+    elif snap.person_visible:
+        st.success("Person in view", icon=":material/person:")
+    else:
+        st.warning("No person in view: step into the frame so your whole body is visible.",
+                   icon=":material/person_off:")
+
+    if state is not None and state.is_duration:
+        st.metric("Seconds held", f"{int(state.hold_seconds)}")
+    else:
+        st.metric("Reps", snap.count)
+    if state is not None:
+        if state.countdown_left:
+            st.markdown(f"**Get ready… {state.countdown_left}**")
+        elif state.posture_message:
+            st.markdown(f"**{state.posture_message}**")
+    if snap.recent_grades:
+        st.markdown("Recent grades: " + " ".join(f"`{g}`" for g in snap.recent_grades))
+        if state is not None and state.avg_score is not None:
+            st.caption(f"Average form score {state.avg_score:.0f}")
+    if state is not None and state.recommendations:
+        st.markdown("\n".join(f"- {cue}" for cue in state.recommendations))
+    if snap.frames_processed:
+        fps = f"{snap.fps:.0f} fps" if snap.fps else "– fps"
+        ms = f"{snap.ms_per_frame:.0f} ms per frame" if snap.ms_per_frame else ""
+        st.caption(f"{snap.model_title} · {fps} · {ms} · {snap.frames_processed} frames processed")
+    if st.toggle("Show raw event log", key="live.show_events"):
+        st.json(list(snap.events[-EVENT_LOG_ROWS:]), expanded=False)
+
+
+settings = session_settings()
+model, _ = resolve_model(settings.model)
+
+st.title(":material/videocam: Live tracking")
+show_notices()
+
+left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
+with left:
+    settings = exercise_picker(key="live.exercise")
+st.session_state.setdefault("live.mirror", settings.mirror)
+mirror = middle.toggle("Mirror view (selfie)", key="live.mirror")
+if mirror != settings.mirror:
+    settings = save_settings(replace(settings, mirror=mirror))
+
+processor = session_processor(model, settings)
+right.button("Reset", icon=":material/restart_alt:", on_click=processor.reset, help="Start a new set",
+             width="stretch")
+
+
+async def on_frames(frames):
+    return processor.process_av_frames(frames)
+
+
+video, panel = st.columns([3, 2], gap="large")
+with video:
+    ctx = webrtc_streamer(
+        key="live",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=ice_configuration(),
+        media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
+        queued_video_frames_callback=on_frames,
+        async_processing=True,
+        video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
+    )
+
+
+@st.fragment(run_every=POLL_S if ctx.state.playing else None)
+def results_panel() -> None:
+    show_results(processor.snapshot())
+
+
+with panel:
+    results_panel()

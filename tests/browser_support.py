@@ -1,0 +1,290 @@
+"""Real-browser tests: the app on a free port, Debian Chromium through Playwright, fake cameras from real clips.
+
+Fixtures (registered in conftest.py):
+
+    app_server                 the app, started once per test session (an `AppServer`)
+    start_app(env=None)        a fresh app for one test (stopped at teardown), e.g. with other tokens in `env`
+    launch_browser(camera=None, **launch_kwargs) -> playwright Browser; `camera` a .y4m fake camera; closed at teardown
+    fake_camera(clip, seconds=10, size=(640, 480), fps=15) -> Path of a .y4m made from a real clip (cached)
+    artifacts_dir              test-artifacts/ (gitignored): screenshots and server logs
+
+Helpers: `AppServer.url`, `.page_url("live")`, `.log_text()`, `.assert_log_clean()`, `.stop()`;
+`open_app(browser, url)` -> Page once Streamlit has rendered; `webrtc_frame(page)` the streamlit-webrtc iframe;
+`wait_until_idle(page)`.
+
+Chromium is `$POSETRACKER_CHROMIUM`, else /usr/bin/chromium, else `chromium` on PATH. When it is missing the
+browser tests skip with the reason, except under CI=true, where they fail: CI must run them for real.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT / "test-artifacts"
+STARTUP_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 20.0
+
+CHROMIUM_ARGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+)
+# A fake camera: no permission prompt, frames from a file, and host ICE candidates as plain IPs (aiortc cannot
+# resolve Chromium's mDNS .local names) including loopback, so WebRTC connects on a machine with no network.
+FAKE_CAMERA_ARGS = (
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--disable-features=WebRtcHideLocalIpsWithMdns", "--allow-loopback-in-peer-connection",
+)
+
+
+# --- Chromium --------------------------------------------------------------------------------------------------
+
+def chromium_executable() -> str | None:
+    for candidate in (os.environ.get("POSETRACKER_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def require_chromium() -> str:
+    path = chromium_executable()
+    if path is None:
+        reason = ("Chromium not found (install Debian's `chromium`, or set POSETRACKER_CHROMIUM to a Chromium "
+                  "binary); the real-browser tests need it")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + ". CI must run them: .ci/run installs it.")
+        pytest.skip(reason)
+    return path
+
+
+# --- the app server -------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` as a subprocess on a free port, its output captured in a log file."""
+
+    def __init__(self, log_path: Path, env: dict[str, str] | None = None, port: int | None = None,
+                 project: Path = PROJECT) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.returncode: int | None = None
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(log_path, "wb")
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+                   f"--server.port={self.port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none",
+                   "--browser.gatherUsageStats=false"]
+        self._process = subprocess.Popen(
+            command, cwd=project, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, start_new_session=True,
+        )
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the app exited with {self._process.returncode} at start:\n{self.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the app did not answer within {STARTUP_TIMEOUT_S:.0f} s:\n{self.log_text()}")
+
+    def page_url(self, path: str = "", **query: str) -> str:
+        from urllib.parse import urlencode
+
+        return f"{self.url}/{path.lstrip('/')}" + (f"?{urlencode(query)}" if query else "")
+
+    def log_text(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def assert_log_clean(self) -> None:
+        log = self.log_text()
+        assert "Traceback" not in log, f"the server log has a traceback ({self.log_path}):\n{log[-6000:]}"
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def stop(self) -> int:
+        """Ask Streamlit to shut down (SIGTERM, as a service manager would); kill only if it hangs."""
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait(5)
+        self.returncode = self._process.returncode
+        if not self._log.closed:
+            self._log.close()
+        return self.returncode
+
+    def __enter__(self) -> "AppServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# --- fake cameras ---------------------------------------------------------------------------------------------
+
+def clip_to_y4m(src: Path, dst: Path, seconds: float = 10.0, size: tuple[int, int] = (640, 480),
+                fps: int = 15, start_s: float = 0.0) -> Path:
+    """A real clip as a Y4M file Chromium can use as its fake camera: letterboxed to `size`, resampled to `fps`."""
+    import av
+    import cv2
+
+    from posetracker.video import iter_frames
+
+    width, height = size
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_suffix(".partial")
+    next_t, written = start_s, 0
+    with av.open(str(tmp), mode="w", format="yuv4mpegpipe") as out:
+        stream = out.add_stream("rawvideo", rate=Fraction(fps))
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for frame in iter_frames(src):
+            if frame.timestamp < next_t:
+                continue
+            if frame.timestamp >= start_s + seconds:
+                break
+            next_t += 1.0 / fps
+            h, w = frame.image.shape[:2]
+            f = min(width / w, height / h)
+            nw, nh = max(2, round(w * f)), max(2, round(h * f))
+            canvas = np.zeros((height, width, 3), np.uint8)
+            x0, y0 = (width - nw) // 2, (height - nh) // 2
+            canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(frame.image, (nw, nh), interpolation=cv2.INTER_AREA)
+            picture = av.VideoFrame.from_ndarray(canvas, format="rgb24").reformat(format="yuv420p")
+            picture.pts = written
+            for packet in stream.encode(picture):
+                out.mux(packet)
+            written += 1
+        for packet in stream.encode(None):
+            out.mux(packet)
+    if written == 0:
+        raise ValueError(f"{src.name} has no frames between {start_s} s and {start_s + seconds} s")
+    tmp.replace(dst)
+    return dst
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+def wait_until_idle(page, timeout_ms: float = 30_000) -> None:
+    """Until Streamlit has rendered something in the main area and no script run is in progress."""
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout_ms)
+
+
+def open_app(browser, url: str, viewport: tuple[int, int] = (1400, 1000), timeout_ms: float = 60_000):
+    """A new page (own browser context: own Streamlit session) at `url`, once the app has rendered."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+    return page
+
+
+def webrtc_frame(page):
+    """The streamlit-webrtc component's iframe (START/STOP buttons, the video element)."""
+    return page.frame_locator('iframe[title*="webrtc_streamer"]').first
+
+
+# --- fixtures -------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def app_server(artifacts_dir) -> Iterator[AppServer]:
+    with AppServer(artifacts_dir / "server-session.log") as server:
+        yield server
+
+
+@pytest.fixture
+def start_app(artifacts_dir, request) -> Iterator[Callable[..., AppServer]]:
+    started: list[AppServer] = []
+
+    def start(env: dict[str, str] | None = None) -> AppServer:
+        name = f"server-{request.node.name}-{len(started)}.log".replace("/", "_")
+        server = AppServer(artifacts_dir / name, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def launch_browser(_playwright) -> Iterator[Callable[..., object]]:
+    executable = require_chromium()
+    browsers = []
+
+    def launch(camera: Path | None = None, **kwargs):
+        args = list(CHROMIUM_ARGS) + list(FAKE_CAMERA_ARGS)
+        if camera is not None:
+            args.append(f"--use-file-for-fake-video-capture={camera}")
+        browser = _playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=args + list(kwargs.pop("args", ())), **kwargs)
+        browsers.append(browser)
+        return browser
+
+    yield launch
+    for browser in browsers:
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def fake_camera(tmp_path_factory, videos_dir) -> Callable[..., Path]:
+    made: dict[tuple, Path] = {}
+
+    def make(clip: str | Path, seconds: float = 10.0, size: tuple[int, int] = (640, 480), fps: int = 15,
+             start_s: float = 0.0) -> Path:
+        src = Path(clip) if Path(clip).is_absolute() else videos_dir / clip
+        key = (src, seconds, size, fps, start_s)
+        if key not in made:
+            dst = tmp_path_factory.mktemp("camera") / f"{src.stem}-{size[0]}x{size[1]}-{fps}.y4m"
+            made[key] = clip_to_y4m(src, dst, seconds, size, fps, start_s)
+        return made[key]
+
+    return make

@@ -1,0 +1,59 @@
+"""End to end in a real browser: the Live page, a fake camera playing a real clip, the pose found on the page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_support import open_app, webrtc_frame
+
+pytestmark = pytest.mark.browser
+
+CLIP = "rjsong_squat2.mp4"  # front view, the whole body in frame from the first second
+
+
+def _frames_processed(page) -> int:
+    text = page.get_by_text(re.compile(r"\d+ frames processed")).first.inner_text()
+    return int(re.search(r"(\d+) frames processed", text).group(1))
+
+
+def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fake_camera, artifacts_dir):
+    camera = fake_camera(CLIP, seconds=12)
+    server = start_app()
+    browser = launch_browser(camera=camera)
+    page = open_app(browser, server.page_url("live", exercise="squat"))
+
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
+    assert "PoseTracker" in page.title()
+    page.get_by_text("Press START", exact=False).wait_for(timeout=30_000)
+
+    webrtc_frame(page).get_by_role("button", name="START").click()
+
+    # All read from the page itself: the panel's status line and person notice, polled by the fragment.
+    page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=60_000)
+    page.get_by_text("Person in view", exact=True).wait_for(timeout=30_000)
+    first = _frames_processed(page)
+    page.wait_for_timeout(3_000)
+    assert _frames_processed(page) > first, "the frame count on the page stopped moving"
+    counter = page.get_by_test_id("stMetric").filter(has_text="Reps")
+    assert counter.is_visible()
+    assert re.fullmatch(r"\d+", counter.get_by_test_id("stMetricValue").inner_text().strip())
+
+    # The engine counts from the live stream too: after the countdown the clip's squats show up on the counter.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => parseInt(e.innerText) >= 1)",
+        timeout=45_000)
+
+    video_size = webrtc_frame(page).locator("video").first.evaluate("v => [v.videoWidth, v.videoHeight]")
+    assert video_size[0] > 0 and video_size[1] > 0, "the annotated stream is not playing in the page"
+    page.screenshot(path=str(artifacts_dir / "live-page.png"), full_page=True)
+
+    webrtc_frame(page).get_by_role("button", name="STOP").click()
+    page.wait_for_timeout(1_500)
+    assert page.get_by_text(re.compile(r"\d+ frames processed")).first.is_visible(), "results vanished after STOP"
+    assert counter.is_visible()
+
+    page.context.close()
+    server.stop()
+    assert server.returncode == 0, f"the app did not shut down cleanly:\n{server.log_text()[-3000:]}"
+    server.assert_log_clean()
