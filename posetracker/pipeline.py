@@ -66,6 +66,7 @@ class UploadResult:
     wall_s: float = 0.0
     frames: int = 0
     options: Options | None = None
+    files: dict[str, Path] = field(default_factory=dict)  # downloads by kind: video, events, keypoints, reps
 
     @property
     def fps(self) -> float:
@@ -212,6 +213,38 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
             kp_writer.close()
         for p in partials:  # finished outputs were renamed into place; whatever is left is partial
             p.unlink(missing_ok=True)
+
+
+def analyze_upload(video: str | Path, settings, folder: str | Path, *,
+                   progress: Callable[[Progress], None] | None = None,
+                   cancel: threading.Event | None = None) -> UploadResult:
+    """The Upload page's analysis: `analyze_video` with the session's gated settings, every output in `folder`.
+
+    Writes the annotated video (when export is on, watermarked per plan), the keypoints CSV (when keypoints are
+    on), the per-rep CSV and the events JSONL; `result.files` maps each kind to its path.
+    """
+    from posetracker.exports import write_events_jsonl, write_reps_csv
+    from posetracker.options import Mode
+    from posetracker.settings import enforce
+
+    settings, _ = enforce(settings)  # the page already gated them; a forged object still cannot get past here
+    folder = Path(folder)
+    options = settings.to_options(Mode.UPLOAD)
+    result = analyze_video(video, options, settings.model,
+                           export_path=folder / "annotated.mp4" if settings.export else None,
+                           watermark=settings.watermark or False,
+                           keypoints_csv=folder / "keypoints.csv" if options.keypoints else None,
+                           progress=progress, cancel=cancel)
+    if result.export_path:
+        result.files["video"] = result.export_path
+    if result.keypoints_csv:
+        result.files["keypoints"] = result.keypoints_csv
+    if result.reps is not None:
+        reps = write_reps_csv(result.reps_table(), folder / "reps.csv")
+        result.files["reps"] = reps
+        result.events.append(ev.export_ready(str(reps), "csv", reps.stat().st_size))
+    result.files["events"] = write_events_jsonl(result.events, folder / "events.jsonl")
+    return result
 
 
 def summary_event(result, scored: bool = True) -> dict:

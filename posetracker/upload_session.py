@@ -1,0 +1,150 @@
+"""One browser session's uploads: checks, a background analysis, its result and its files (no streamlit here).
+
+    session = UploadSession()                       # kept in st.session_state; owns a temporary folder
+    session.submit(key, data, name, settings)      # a new upload (or the same one with new settings)
+    session.poll()                                  # moves a finished job's result or error into place
+    session.progress, session.result, session.error
+    session.cancel()                                # stops the analysis; its files are deleted
+    session.close()                                 # the session ended: everything is deleted
+
+Each submission gets a fresh folder in the session's workspace and the previous one is deleted, so at most
+one analysis's files exist per session. The user's file name is only a label, never part of a path.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any, Hashable
+
+from posetracker.errors import PoseTrackerError
+from posetracker.inputs import CheckedUpload, MediaKind, Workspace, store_upload
+from posetracker.pipeline import AnalysisCancelled, AnalysisJob, Progress, analyze_upload
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the page shows for one submission."""
+
+    key: Hashable
+    settings: Any                      # the gated Settings the analysis ran with
+    upload: CheckedUpload | None
+    result: Any = None                 # UploadResult (video) or ImageResult (image)
+    error: PoseTrackerError | None = None
+
+
+def as_user_error(exc: BaseException) -> PoseTrackerError:
+    """A message fit for a user: ours as they are, anything unexpected logged and replaced by a plain sentence."""
+    if isinstance(exc, PoseTrackerError):
+        return exc
+    log.error("analysis failed", exc_info=exc)
+    return PoseTrackerError("analysis_failed", "Something went wrong while analysing this file. Try again, or try "
+                            "another file; if it keeps happening, tell us which file it was.")
+
+
+class UploadSession:
+    def __init__(self, root=None) -> None:
+        self.workspace = Workspace(root)
+        self._lock = threading.Lock()
+        self._job: AnalysisJob | None = None
+        self._pending: Outcome | None = None  # the submission the running job belongs to
+        self.outcome: Outcome | None = None
+        # When the browser session ends and this object is collected, a running analysis stops too.
+        self._cancels: list[threading.Event] = []
+        weakref.finalize(self, _set_all, self._cancels)
+
+    # -- submitting ---------------------------------------------------------------------------------------------
+    def submit(self, key: Hashable, data: bytes, name: str | None, settings) -> None:
+        """Check and store an upload, then analyse it: images at once, videos on a worker thread."""
+        from posetracker.settings import enforce
+
+        self._stop_job()
+        settings, _ = enforce(settings)
+        folder = self.workspace.new_analysis()
+        try:
+            upload = store_upload(data, name, settings.plan_info, folder)
+        except BaseException as exc:
+            self.outcome = Outcome(key, settings, None, error=as_user_error(exc))
+            return
+        if upload.kind is MediaKind.IMAGE:
+            self.outcome = self._analyse_image(key, settings, upload, folder)
+            return
+        self.outcome = None
+        self._pending = Outcome(key, settings, upload)
+        self._job = AnalysisJob(analyze_upload, dict(video=upload.path, settings=settings, folder=folder))
+        self._cancels[:] = [self._job.cancel_event]
+        self._job.start()
+
+    @staticmethod
+    def _analyse_image(key, settings, upload: CheckedUpload, folder) -> Outcome:
+        from posetracker.image_mode import analyze_image
+        from posetracker.options import Mode
+
+        try:
+            result = analyze_image(upload.path, settings.to_options(Mode.UPLOAD), settings.model,
+                                   overlay_path=folder / "overlay.png")
+            return Outcome(key, settings, upload, result=result)
+        except BaseException as exc:
+            return Outcome(key, settings, upload, error=as_user_error(exc))
+
+    # -- following ----------------------------------------------------------------------------------------------
+    def poll(self) -> None:
+        """When the running job has finished, its result (or error) becomes the outcome."""
+        with self._lock:
+            job, pending = self._job, self._pending
+            if job is None or job.running:
+                return
+            self._job = self._pending = None
+        if job.error is not None:
+            error = as_user_error(job.error)
+            if not isinstance(job.error, AnalysisCancelled):
+                self.workspace.discard_current()
+            self.outcome = Outcome(pending.key, pending.settings, pending.upload, error=error)
+        else:
+            self.outcome = Outcome(pending.key, pending.settings, pending.upload, result=job.result)
+
+    @property
+    def running(self) -> bool:
+        job = self._job
+        return job is not None and job.running
+
+    @property
+    def progress(self) -> Progress | None:
+        job = self._job
+        return None if job is None else job.progress
+
+    @property
+    def key(self) -> Hashable | None:
+        """Which upload the session is showing or analysing."""
+        pending = self._pending
+        if pending is not None:
+            return pending.key
+        return None if self.outcome is None else self.outcome.key
+
+    # -- stopping -----------------------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop the running analysis; it leaves no file behind, and the outcome says it was cancelled."""
+        pending = self._pending
+        self._stop_job()
+        if pending is not None:
+            self.outcome = Outcome(pending.key, pending.settings, pending.upload, error=AnalysisCancelled())
+
+    def _stop_job(self) -> None:
+        with self._lock:
+            job, self._job, self._pending = self._job, None, None
+        if job is not None:
+            job.cancel()
+            job.wait()
+        self.workspace.discard_current()
+
+    def close(self) -> None:
+        self._stop_job()
+        self.workspace.close()
+
+
+def _set_all(events: list[threading.Event]) -> None:
+    for event in events:
+        event.set()

@@ -1,0 +1,72 @@
+"""End to end in a real browser: upload a real clip, wait for the analysis, compare with the CLI, download the export."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from browser_support import open_app
+
+pytestmark = pytest.mark.browser
+
+CLIP = "dollarpy_pushup5.mp4"  # 7 s, 1280x720, side view: short enough for a browser test
+EXERCISE = "push_up"
+TOKEN = "upload-test-token-0001"
+
+
+def _cli_result(path) -> dict:
+    done = subprocess.run([sys.executable, "-m", "posetracker.cli", "analyze", str(path), "--exercise", EXERCISE,
+                           "--json"], capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(done.stdout)
+
+
+def test_upload_page_analyses_a_clip_like_the_cli(start_app, launch_browser, clip, artifacts_dir, tmp_path):
+    import av
+
+    source = clip(CLIP)
+    server = start_app(env={"POSETRACKER_TOKENS": f"{TOKEN}=developer"})
+    browser = launch_browser()
+    page = open_app(browser, server.page_url("upload", token=TOKEN, exercise=EXERCISE))
+    assert page.get_by_role("heading", name=re.compile("Upload a video")).is_visible()
+
+    page.locator('input[type="file"]').set_input_files(str(source))
+    page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=240_000)
+
+    counter = page.get_by_test_id("stMetric").filter(has_text="Final count")
+    shown = int(counter.get_by_test_id("stMetricValue").inner_text().strip())
+    cli = _cli_result(source)
+    assert shown == cli["reps"], f"the page shows {shown}, the CLI counts {cli['reps']}"
+
+    charts = page.get_by_test_id("stPlotlyChart")
+    charts.first.wait_for(timeout=30_000)
+    assert charts.count() >= 2, "the signal chart and the per-rep score chart should both be on the page"
+    assert page.locator("video").count() == 1, "the annotated video should play in the page"
+
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=re.compile("Download the annotated video")).click()
+    exported = tmp_path / "export.mp4"
+    download.value.save_as(exported)
+    # Streamlit scrolls inside its own container: a tall viewport shows the whole results page at once.
+    page.set_viewport_size({"width": 1400, "height": 3400})
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=str(artifacts_dir / "upload-results.png"), full_page=True)
+
+    with av.open(str(source)) as src, av.open(str(exported)) as out:
+        s, o = src.streams.video[0], out.streams.video[0]
+        src_frames = sum(1 for _ in src.decode(s))
+        out_frames = sum(1 for _ in out.decode(o))
+        frame_s = 1.0 / float(s.average_rate)
+        src_duration = float(s.duration * s.time_base)
+        out_duration = float(o.duration * o.time_base)
+        assert (o.codec_context.width, o.codec_context.height) == (s.codec_context.width, s.codec_context.height)
+        assert o.codec_context.name == "h264"
+    assert abs(out_frames - src_frames) <= 1, (out_frames, src_frames)
+    assert abs(out_duration - src_duration) <= frame_s + 1e-6, (out_duration, src_duration)
+
+    page.context.close()
+    server.stop()
+    server.assert_log_clean()
