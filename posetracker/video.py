@@ -11,6 +11,10 @@ import numpy as np
 from posetracker.errors import PoseTrackerError
 
 
+_UNDECODABLE = ("This video has no frame we can decode. It may be damaged, empty or use a codec we do not "
+                "support; try exporting it again as MP4 (H.264).")
+
+
 @dataclass(frozen=True)
 class VideoInfo:
     width: int  # as displayed, after rotation
@@ -26,13 +30,15 @@ class VideoInfo:
 
         with _open(path) as container:
             stream = container.streams.video[0]
-            rotation = 0
-            for frame in container.decode(stream):
-                rotation = _rotation_of(frame)
-                break
-            else:
-                raise PoseTrackerError("media_decode_error", "This video has no frame we can decode. "
-                                       "It may be damaged or empty; try exporting it again as MP4 (H.264).")
+            rotation = None
+            try:
+                for frame in container.decode(stream):
+                    rotation = _rotation_of(frame)
+                    break
+            except (av.error.FFmpegError, ValueError) as exc:
+                raise PoseTrackerError("media_decode_error", _UNDECODABLE) from exc
+            if rotation is None:
+                raise PoseTrackerError("media_decode_error", _UNDECODABLE)
             fps = float(stream.average_rate or stream.guessed_rate or 0) or 30.0
             if stream.duration is not None and stream.time_base is not None:
                 duration = float(stream.duration * stream.time_base)
@@ -60,11 +66,9 @@ def _open(path: str | Path):
 
     try:
         container = av.open(str(path), metadata_errors="ignore")
-    except (av.error.InvalidDataError, av.error.ValueError, ValueError) as exc:
-        raise PoseTrackerError("video_load_error", "This file is not a video we can read. Try MP4 or MOV.") from exc
-    except FileNotFoundError as exc:
+    except FileNotFoundError as exc:  # av.error.FileNotFoundError is also an OSError
         raise PoseTrackerError("video_load_error", f"No such file: {Path(path).name}.") from exc
-    except av.error.FFmpegError as exc:
+    except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise PoseTrackerError("video_load_error", "This file is not a video we can read. Try MP4 or MOV.") from exc
     if not container.streams.video:
         container.close()
