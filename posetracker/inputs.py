@@ -90,12 +90,16 @@ def check_size(size_bytes: int, plan: Plan) -> None:
 def check_media(path: Path, plan: Plan, name: str | None = None, size_bytes: int | None = None) -> CheckedUpload:
     """Check a stored file: size, real type from its bytes, and for videos that it decodes and its length."""
     path = Path(path)
-    size = path.stat().st_size if size_bytes is None else size_bytes
-    check_size(size, plan)
-    with open(path, "rb") as f:
-        head = f.read(_SNIFF_BYTES)
-    media = sniff(head)
     shown = display_name(name or path.name)
+    try:
+        size = path.stat().st_size if size_bytes is None else size_bytes
+        check_size(size, plan)
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError:  # missing, a folder, unreadable: never a traceback
+        raise PoseTrackerError("video_load_error", f"{shown} could not be opened: check that the path names a "
+                               "video file you can read.") from None
+    media = sniff(head)
     if media is None:
         raise PoseTrackerError(
             "video_load_error",
