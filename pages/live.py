@@ -8,17 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-if PagesManager.uses_pages_directory:
-    # Streamlit 1.60 runs the very first script of a fresh server in its old multipage mode whenever a `pages/`
-    # folder exists, so a first visitor arriving by a deep link (/live?exercise=...) gets this file alone,
-    # without app.py's navigation, and the whole server stays in that mode. Leave it and run app.py instead.
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-from pages._shared import exercise_picker, save_settings, session_settings, show_notices
+from pages._shared import exercise_picker, run_through_app, save_settings, session_settings, show_notices
 from posetracker.errors import PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
 from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
@@ -97,6 +89,7 @@ def show_results(snap: LiveSnapshot) -> None:
         st.json(list(snap.events[-EVENT_LOG_ROWS:]), expanded=False)
 
 
+run_through_app()
 settings = session_settings()
 model, _ = resolve_model(settings.model)
 

@@ -1,0 +1,119 @@
+"""Annotators draw what they are given, where it belongs, on any frame size, and nothing when given nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator, ascii_text
+from posetracker.pose import KP, Pose
+
+
+@dataclass(frozen=True)
+class State:  # the fields of the engine's EngineState the HUD reads
+    count: int = 0
+    hold_seconds: float = 0.0
+    is_duration: bool = False
+    posture_message: str | None = None
+    countdown_left: int | None = None
+    progression: float | None = None
+    last_grade: str | None = None
+    last_score: float | None = None
+    person_visible: bool = True
+
+
+def blank(h: int = 480, w: int = 640) -> np.ndarray:
+    return np.full((h, w, 3), 90, np.uint8)
+
+
+def changed(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    return np.any(before != after, axis=2)
+
+
+def standing_pose(score: float = 0.9) -> Pose:
+    xy = np.array([[0.5, 0.1], [0.48, 0.08], [0.52, 0.08], [0.46, 0.09], [0.54, 0.09], [0.42, 0.2], [0.58, 0.2],
+                   [0.40, 0.35], [0.60, 0.35], [0.39, 0.48], [0.61, 0.48], [0.45, 0.5], [0.55, 0.5],
+                   [0.45, 0.7], [0.55, 0.7], [0.45, 0.9], [0.55, 0.9]])
+    return Pose(xy, np.full(17, score), 0.0)
+
+
+def test_skeleton_draws_at_the_keypoints_and_nothing_without_a_pose():
+    image = blank()
+    assert np.array_equal(SkeletonAnnotator().annotate(image.copy(), None), image)
+    out = SkeletonAnnotator().annotate(image.copy(), standing_pose())
+    diff = changed(image, out)
+    x, y = 0.45 * 640, 0.9 * 480  # left ankle
+    assert diff[int(y), int(x)]
+    assert not diff[20, 20] and not diff[460, 620]  # far from the body
+
+
+def test_keypoints_below_the_threshold_are_not_drawn():
+    pose = standing_pose()
+    scores = pose.scores.copy()
+    scores[[KP.LEFT_ANKLE, KP.LEFT_KNEE]] = 0.1
+    low = Pose(pose.xy, scores, 0.0)
+    out = SkeletonAnnotator(threshold=0.3).annotate(blank(), low)
+    assert not changed(blank(), out)[int(0.9 * 480), int(0.45 * 640)]
+
+
+def test_mirrored_skeleton_lands_on_the_flipped_side():
+    pose = Pose(standing_pose().xy - [0.3, 0], standing_pose().scores, 0.0)  # body on the left third
+    plain = changed(blank(), SkeletonAnnotator(mirror=False).annotate(blank(), pose))
+    mirrored = changed(blank(), SkeletonAnnotator(mirror=True).annotate(blank(), pose))
+    assert plain[:, :320].sum() > 10 * plain[:, 320:].sum()
+    assert mirrored[:, 320:].sum() > 10 * mirrored[:, :320].sum()
+
+
+def test_threshold_is_validated():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        SkeletonAnnotator(threshold=3)
+
+
+def test_hud_counter_grade_and_progression():
+    image = blank()
+    assert np.array_equal(HudAnnotator().annotate(image.copy(), None), image)
+    empty_out = HudAnnotator().annotate(image.copy(), State(count=7, progression=0))
+    full_out = HudAnnotator().annotate(image.copy(), State(count=7, progression=100, last_grade="A", last_score=93))
+    empty, full = changed(image, empty_out), changed(image, full_out)
+    assert empty[10:80, 10:120].any()  # the counter panel, top left
+    bar = (slice(100, 380), slice(600, 630))  # the progression bar, right edge
+    assert full[bar].any()
+    assert full_out[bar][..., 0].mean() > empty_out[bar][..., 0].mean() + 50  # filled with the red accent
+    assert full[70:110, 10:200].sum() > empty[70:110, 10:200].sum()  # the grade line under the counter
+
+
+def test_hud_hides_what_the_options_switch_off():
+    state = State(count=3, progression=80, last_grade="B", last_score=85)
+    off = changed(blank(), HudAnnotator(show_grade=False, show_progression=False).annotate(blank(), state))
+    assert not off[100:380, 600:630].any()
+
+
+def test_hud_says_when_nobody_is_in_view_and_shows_the_countdown_big():
+    nobody = changed(blank(), HudAnnotator().annotate(blank(), State(person_visible=False)))
+    assert nobody[380:440, :].any()  # the banner near the bottom
+    countdown = changed(blank(), HudAnnotator().annotate(blank(), State(countdown_left=3)))
+    assert countdown[200:280, 280:360].mean() > 0.3  # a large digit in the middle
+
+
+def test_status_line_along_the_bottom():
+    out = changed(blank(), StatusAnnotator().annotate(blank(), Status("MoveNet Lightning", fps=29.7, ms=8.2)))
+    assert out[-20:, :].any() and not out[:-30, :].any()
+    assert np.array_equal(StatusAnnotator().annotate(blank(), None), blank())
+
+
+@pytest.mark.parametrize("size", [(120, 160), (360, 202), (1080, 1920), (2160, 3840)])
+def test_every_annotator_copes_with_any_frame_size(size):
+    image = blank(*size)
+    state = State(count=12, posture_message="Step back so your feet are in view…", progression=55,
+                  last_grade="C", last_score=72)
+    for annotate in (lambda im: SkeletonAnnotator(mirror=True).annotate(im, standing_pose()),
+                     lambda im: HudAnnotator().annotate(im, state),
+                     lambda im: HudAnnotator().annotate(im, State(countdown_left=2)),
+                     lambda im: StatusAnnotator().annotate(im, Status("BlazePose Full", 14.0, 40.0))):
+        out = annotate(image.copy())
+        assert out.shape == image.shape and out.dtype == np.uint8
+
+
+def test_messages_are_drawn_in_ascii():
+    assert ascii_text("Go lower… — 90°") == "Go lower... - 90 deg"
