@@ -3,8 +3,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SHARED_MODELS := $(abspath ../shared/models)
-# Tests use the model files beside the project when they are there (development and CI machines).
+# ../shared beside the project holds the real clips and model copies (development and CI machines);
+# POSETRACKER_SHARED_DIR points elsewhere, e.g. for a clone in another folder.
+SHARED_DIR := $(abspath $(or $(POSETRACKER_SHARED_DIR),../shared))
+SHARED_MODELS := $(SHARED_DIR)/models
+# Tests use the model files there when they are present.
 TEST_MODELS_DIR ?= $(if $(wildcard $(SHARED_MODELS)/*.tflite),$(SHARED_MODELS),)
 
 .PHONY: run test clean
