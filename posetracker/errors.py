@@ -1,5 +1,8 @@
-"""One error type whose code is part of the public protocol (the `error` event's `code`)."""
+"""One error type whose code is part of the public protocol (the `error` event's `code`), and `ERRORS`: every
+code with what it means and what the user should do (tests check that each code raised is listed here)."""
 from __future__ import annotations
+
+from typing import NamedTuple
 
 
 class PoseTrackerError(Exception):
@@ -19,3 +22,83 @@ class PoseTrackerError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+class ErrorCode(NamedTuple):
+    meaning: str
+    what_to_do: str
+
+
+# Every code a user, an integrator or a script can receive (the `error` event's `code`, the CLI's
+# `error: CODE: message` with exit status 2). PoseTracker's own codes are kept where they exist.
+ERRORS: dict[str, ErrorCode] = {
+    # input files (Upload page, `posetracker analyze`)
+    "video_load_error": ErrorCode(
+        "The file is empty, missing, not a video or image we know (judged from its bytes, not its name), has no "
+        "video stream (audio only), or is cut short so its index is missing.",
+        "Choose an MP4, MOV, WebM, AVI or MKV video (or a JPG/PNG picture on the Upload page); export or copy "
+        "the file again if it was cut short."),
+    "media_decode_error": ErrorCode(
+        "The container opens but no frame decodes (damaged, or a codec we do not support).",
+        "Export the video again as MP4 (H.264)."),
+    "image_load_error": ErrorCode(
+        "The picture cannot be decoded.", "Save it again as JPG or PNG."),
+    "upload_too_large": ErrorCode(
+        "The file is bigger than the plan's upload limit (enforced in the library, not only by the widget).",
+        "Trim or compress the video, or use a plan (token) with a higher limit."),
+    "video_too_long": ErrorCode(
+        "The video lasts longer than the plan allows.", "Trim it, or use a plan with a higher limit."),
+    "analysis_cancelled": ErrorCode(
+        "The user cancelled the analysis; nothing was kept.", "Start it again when ready."),
+    "analysis_failed": ErrorCode(
+        "An unexpected failure while analysing (logged on the server without user data).",
+        "Try again or another file; report the file if it keeps happening."),
+    # what to track, plans and tokens
+    "invalid_exercise": ErrorCode(
+        "Unknown exercise id; `details.valid` lists the catalogue.", "Use one of the listed ids."),
+    "invalid_token": ErrorCode(
+        "The token is not configured; the session stays on the Free plan. The token is never echoed in full.",
+        "Check the token or ask for a new one."),
+    "invalid_token_config": ErrorCode(
+        "POSETRACKER_TOKENS or the [tokens] table of secrets.toml cannot be read.",
+        "Fix the configuration (an operator's task); tokens from it are ignored meanwhile."),
+    "developer_feature_not_allowed": ErrorCode(
+        "A feature the plan does not include was asked for; `details.blocked` lists them and none is produced.",
+        "Switch them off, or use a token for a plan that includes them."),
+    "invalid_parameter": ErrorCode(
+        "A URL query parameter has a value out of range or of the wrong type; its default is used.",
+        "Fix the link (`details.param`, `details.valid`)."),
+    "invalid_plan": ErrorCode("Unknown plan id.", "Use free, developer or business."),
+    "invalid_settings": ErrorCode(
+        "The session's settings were unreadable and were reset to the Free plan's defaults.",
+        "Choose the settings again on the Settings page."),
+    "invalid_difficulty": ErrorCode("Unknown difficulty.", "Use easy, medium or hard."),
+    "invalid_min_grade": ErrorCode("Unknown minimum grade.", "Use A, B, C, D or none."),
+    "invalid_countdown": ErrorCode("Countdown out of range.", "Use whole seconds from 0 to 10."),
+    "invalid_feature": ErrorCode("Unknown feature name (a programming error).", "Use a name from plans.FEATURES."),
+    # models and configuration
+    "unknown_model": ErrorCode("Unknown model name; the valid ones are listed.", "Use movenet or blazepose."),
+    "invalid_model": ErrorCode("Unknown model name given to `posetracker eval`.", "Use movenet or blazepose."),
+    "model_not_installed": ErrorCode("The model's weights are not in the models folder.",
+                                     "Run `posetracker models fetch NAME` (or set POSETRACKER_MODELS_DIR)."),
+    "model_checksum_mismatch": ErrorCode("A model file does not match its published checksum.",
+                                         "Delete it and fetch it again."),
+    "model_download_failed": ErrorCode("The model could not be downloaded (offline, or the source is down).",
+                                       "Retry when online, or copy the file into the models folder."),
+    "invalid_configuration": ErrorCode("ICE server configuration ($POSETRACKER_ICE_SERVERS or secrets.toml) is "
+                                       "not valid.", "Give a JSON list of {urls, username?, credential?}."),
+    # the live camera (reported by the browser; the Live page explains them)
+    "camera_permission_denied": ErrorCode(
+        "The browser refused the camera: permission denied, or the page is not served over HTTPS.",
+        "Allow the camera for this site (the camera icon in the address bar) and open the app over HTTPS "
+        "(or on localhost)."),
+    "camera_not_found": ErrorCode(
+        "The browser found no camera, or another application is using it.",
+        "Connect a camera, close other apps that use it, then press START again."),
+    # `posetracker eval` and `bench`
+    "labels_not_found": ErrorCode("No labels file at the given path.", "Pass the path of labels.json."),
+    "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",
+                                "Fix the file (see ../shared/testdata/labels.json)."),
+    "video_not_found": ErrorCode("A labelled clip is missing from --videos.", "Point --videos at the clips."),
+    "no_clips": ErrorCode("No folder of clips to measure on.", "Pass --videos DIR."),
+}
