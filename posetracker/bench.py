@@ -1,0 +1,522 @@
+"""`posetracker bench`: what each stage costs against the model's own cost, on real clips, in one run.
+
+    report = run_bench(BenchConfig(videos=Path("../shared/testdata/videos")))
+    print(format_report(report))          # or json.dumps(report)
+
+Figures on a shared machine are noisy, so every target is a ratio of two timings taken in the same run, on the
+same frames: "model-only" is `estimator.estimate()` on frames already decoded at the size the pipeline feeds
+the model (the model plus its own input preparation, nothing of ours around it). The live callback and the
+model-only call are interleaved frame by frame so that load spikes hit both alike.
+
+The baseline is the way popular open-source trainers do it: OpenCV capture, MediaPipe Pose on every
+full-resolution frame, per-frame Python angle maths and `mp_drawing` overlay, `cv2.VideoWriter` for export.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+MODELS = ("movenet", "blazepose")
+LIVE_SIZE = (640, 480)     # what the Live page asks the camera for
+WARMUP_FRAMES = 3          # first inferences allocate and detect; left out of the per-frame figures
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi")
+MODEL_KEYS = ("model_ms_median", "model_ms_p95", "live_ms_median", "live_ms_p95", "live_ratio",
+              "upload_fps_export_off", "upload_realtime_export_off", "upload_ratio_export_off",
+              "upload_fps_export_on", "upload_realtime_export_on", "upload_ratio_export_on",
+              "peak_rss_mb", "cold_start_s")
+BASELINE_KEYS = ("live_ms_median", "live_ms_p95", "upload_fps_export_off", "upload_realtime_export_off",
+                 "upload_fps_export_on", "upload_realtime_export_on")
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    videos: Path
+    models: tuple[str, ...] = MODELS
+    live_frames: int = 300          # 640x480 frames through the live callback
+    upload_seconds: float = 20.0    # the 720p clip is cut to this (stream copy) for the upload runs
+    memory_seconds: float | None = None  # None: the longest clip whole
+    exercise: str = "squat"
+    baseline: bool = True
+    quick: bool = False
+
+
+def quick(config: BenchConfig) -> BenchConfig:
+    return replace(config, live_frames=60, upload_seconds=5.0, memory_seconds=15.0, quick=True)
+
+
+def default_videos_dir() -> Path | None:
+    """`../shared/testdata/videos` beside the project (or under $POSETRACKER_SHARED_DIR), when present."""
+    project = Path(__file__).resolve().parent.parent
+    shared = Path(os.environ.get("POSETRACKER_SHARED_DIR") or project.parent / "shared")
+    videos = shared / "testdata" / "videos"
+    return videos if videos.is_dir() else None
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+
+def run_bench(config: BenchConfig, log: Callable[[str], None] = lambda s: None) -> dict:
+    """Every figure of the benchmark as one JSON-serialisable object (see `MODEL_KEYS`, `BASELINE_KEYS`)."""
+    from posetracker.errors import PoseTrackerError
+
+    started = time.perf_counter()
+    upload_src, memory_src = pick_clips(config.videos)
+    if upload_src is None:
+        raise PoseTrackerError("no_clips", f"No readable video in {config.videos}. Point --videos at a folder of "
+                               "clips (e.g. ../shared/testdata/videos).")
+    report: dict = {"machine": machine_info(config), "models": {}, "baseline": {}}
+    with tempfile.TemporaryDirectory(prefix="posetracker-bench-") as tmp:
+        tmp = Path(tmp)
+        upload_clip = cut_clip(upload_src, tmp / "upload.mp4", config.upload_seconds)
+        memory_clip = cut_clip(memory_src, tmp / "memory.mp4", config.memory_seconds) if config.memory_seconds \
+            else memory_src
+        info = _info(upload_clip)
+        report["machine"]["clips"] = {
+            "upload": {"name": upload_src.name, "width": info.width, "height": info.height,
+                       "fps": round(info.fps, 2), "seconds": round(info.duration_s, 2)},
+            "memory": {"name": memory_src.name, "seconds": round(_info(memory_clip).duration_s, 2)},
+            "live": {"name": upload_src.name, "width": LIVE_SIZE[0], "height": LIVE_SIZE[1],
+                     "frames": config.live_frames},
+        }
+        live = live_frames(upload_clip, config.live_frames)
+        for model in config.models:
+            log(f"{model}: live callback on {len(live)} frames at {LIVE_SIZE[0]}x{LIVE_SIZE[1]}")
+            figures = bench_live(model, live, config.exercise, baseline=config.baseline and model == "blazepose")
+            baseline_live = figures.pop("baseline", None)
+            log(f"{model}: model only on {upload_clip.name}")
+            model_ms = model_only(model, upload_clip)
+            figures["model_ms_median"], figures["model_ms_p95"] = _median_p95(model_ms[WARMUP_FRAMES:])
+            model_total = float(np.sum(model_ms)) / 1000.0
+            for export in (False, True):
+                log(f"{model}: upload, export {'on' if export else 'off'}")
+                wall, frames = bench_upload(model, upload_clip, config.exercise, tmp / "export.mp4" if export else None)
+                key = "on" if export else "off"
+                figures[f"upload_fps_export_{key}"] = _r(frames / wall, 1)
+                figures[f"upload_realtime_export_{key}"] = _r(frames / info.fps / wall, 2)
+                figures[f"upload_ratio_export_{key}"] = _r(wall / model_total, 2)
+            figures["upload_model_only_fps"] = _r(len(model_ms) / model_total, 1)
+            log(f"{model}: peak memory of the upload of {memory_src.name} (export on), in a subprocess")
+            memory = measure_upload_rss(model, memory_clip, config.exercise, tmp)
+            figures["peak_rss_mb"] = memory["peak_rss_mb"]
+            figures["peak_rss_mb_first_third"] = memory["peak_rss_mb_first_third"]
+            figures["rss_grows_with_length"] = memory["grows"]
+            log(f"{model}: cold start, in a subprocess")
+            figures["cold_start_s"] = measure_cold_start(model, upload_clip)
+            report["models"][model] = {k: figures[k] for k in MODEL_KEYS} | {
+                k: v for k, v in figures.items() if k not in MODEL_KEYS}
+            if baseline_live is not None:
+                report["baseline"].update(baseline_live)
+        if config.baseline:
+            log("baseline: MediaPipe Pose on every full-resolution frame with OpenCV drawing")
+            for export in (False, True):
+                wall, frames = baseline_upload(upload_clip, tmp / "baseline.mp4" if export else None)
+                key = "on" if export else "off"
+                report["baseline"][f"upload_fps_export_{key}"] = _r(frames / wall, 1)
+                report["baseline"][f"upload_realtime_export_{key}"] = _r(frames / info.fps / wall, 2)
+            report["baseline"]["description"] = BASELINE_DESCRIPTION
+    report["machine"]["load_after"] = _loadavg()
+    report["machine"]["bench_s"] = _r(time.perf_counter() - started, 1)
+    return report
+
+
+def pick_clips(videos: Path) -> tuple[Path | None, Path | None]:
+    """The upload clip (the longest landscape 720p clip at about 30 fps, other than the longest clip of all,
+    which is kept for the memory run) and the memory clip (the longest)."""
+    infos = []
+    for path in sorted(Path(videos).iterdir()):
+        if path.suffix.lower() in VIDEO_SUFFIXES:
+            try:
+                infos.append((path, _info(path)))
+            except Exception:  # noqa: BLE001 - an unreadable file is just not a candidate
+                continue
+    if not infos:
+        return None, None
+    longest = max(infos, key=lambda pi: pi[1].duration_s)[0]
+    hd30 = [(p, i) for p, i in infos if i.height == 720 and i.width > i.height and i.fps >= 29]
+    candidates = [pi for pi in hd30 if pi[0] != longest] or hd30 or infos
+    upload = max(candidates, key=lambda pi: pi[1].duration_s)[0]
+    return upload, longest
+
+
+def cut_clip(src: Path, dst: Path, seconds: float | None) -> Path:
+    """The first `seconds` of `src` as a stream copy (no re-encode), or `src` itself when it is shorter."""
+    import av
+
+    if seconds is None or _info(src).duration_s <= seconds + 0.5:
+        return src
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = inp.streams.video[0]
+        copy = out.add_stream_from_template(stream)
+        start = None
+        for packet in inp.demux(stream):
+            if packet.dts is None:
+                continue
+            start = packet.dts if start is None else start
+            if (packet.dts - start) * stream.time_base >= seconds:
+                break
+            packet.stream = copy
+            out.mux(packet)
+    return dst
+
+
+def live_frames(path: Path, n: int) -> list:
+    """`n` frames of the clip as a 640x480 camera would send them: av.VideoFrames in yuv420p with pts."""
+    import av
+    import cv2
+
+    from posetracker.video import iter_frames
+
+    frames = []
+    w, h = LIVE_SIZE
+    for frame in iter_frames(path):
+        img = frame.image
+        ih, iw = img.shape[:2]
+        if iw * h > ih * w:  # wider than 4:3: keep the centre
+            cw = ih * w // h
+            img = img[:, (iw - cw) // 2:(iw - cw) // 2 + cw]
+        else:
+            ch = iw * h // w
+            img = img[(ih - ch) // 2:(ih - ch) // 2 + ch]
+        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24").reformat(format="yuv420p")
+        vf.pts = round(frame.timestamp * 90000)
+        vf.time_base = Fraction(1, 90000)
+        frames.append(vf)
+        if len(frames) >= n:
+            break
+    return frames
+
+
+def bench_live(model: str, frames: list, exercise: str, baseline: bool = False) -> dict:
+    """The live callback (`LiveProcessor.process_av_frames`, as the Live page calls it) against model-only on
+    the same 640x480 frames, interleaved; with `baseline`, the trainer-style loop on them too."""
+    from posetracker.estimators import create_estimator
+    from posetracker.live import LiveProcessor
+    from posetracker.options import Mode, Options
+
+    processor = LiveProcessor(model, Options(exercise=exercise, mode=Mode.LIVE))
+    trainer = _BaselineTrainer() if baseline else None
+    model_ms, live_ms, base_ms = [], [], []
+    try:
+        with create_estimator(model) as estimator:
+            for vf in frames:
+                rgb = vf.to_ndarray(format="rgb24")
+                t0 = time.perf_counter()
+                estimator.estimate(rgb, float(vf.time))
+                t1 = time.perf_counter()
+                processor.process_av_frames([vf])
+                t2 = time.perf_counter()
+                model_ms.append((t1 - t0) * 1000)
+                live_ms.append((t2 - t1) * 1000)
+                if trainer is not None:
+                    bgr = vf.to_ndarray(format="bgr24")  # what cv2.VideoCapture hands a trainer
+                    t3 = time.perf_counter()
+                    trainer.step(bgr)
+                    base_ms.append((time.perf_counter() - t3) * 1000)
+    finally:
+        processor.close()
+        if trainer is not None:
+            trainer.close()
+    if processor.snapshot().error:
+        raise RuntimeError(f"the live callback failed: {processor.snapshot().error}")
+    m_med, _ = _median_p95(model_ms[WARMUP_FRAMES:])
+    l_med, l_p95 = _median_p95(live_ms[WARMUP_FRAMES:])
+    out = {"live_ms_median": l_med, "live_ms_p95": l_p95, "live_ratio": _r(l_med / m_med, 2),
+           "live_model_ms_median": m_med, "live_fps": _r(1000.0 / l_med, 1)}
+    if trainer is not None:
+        b_med, b_p95 = _median_p95(base_ms[WARMUP_FRAMES:])
+        out["baseline"] = {"live_ms_median": b_med, "live_ms_p95": b_p95, "live_fps": _r(1000.0 / b_med, 1)}
+    return out
+
+
+def model_only(model: str, path: Path) -> list[float]:
+    """ms of `estimate()` per frame, on every frame of the clip decoded as the upload pipeline feeds it."""
+    from posetracker.estimators import create_estimator
+    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.video import iter_frames
+
+    times = []
+    with create_estimator(model) as estimator:
+        for frame in iter_frames(path, max_side=MODEL_MAX_SIDE):
+            t0 = time.perf_counter()
+            estimator.estimate(frame.image, frame.timestamp)
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def bench_upload(model: str, path: Path, exercise: str, export: Path | None) -> tuple[float, int]:
+    """Wall seconds and frames of the real upload pipeline (`analyze_video`) on the clip."""
+    from posetracker.options import Mode, Options
+    from posetracker.pipeline import analyze_video
+
+    t0 = time.perf_counter()
+    result = analyze_video(path, Options(exercise=exercise, mode=Mode.UPLOAD), model, export_path=export)
+    wall = time.perf_counter() - t0
+    if export is not None:
+        export.unlink(missing_ok=True)
+    return wall, result.frames
+
+
+# --- subprocess measurements --------------------------------------------------------------------------------
+
+def measure_upload_rss(model: str, path: Path, exercise: str, tmp: Path) -> dict:
+    """Peak RSS of an upload with export on, in a fresh process: after the first third of the frames and at
+    the end. Memory is flat in clip length when the whole-clip peak is no more than a little above the first
+    third's."""
+    code = ("import sys, json; from posetracker.bench import _upload_rss_child; "
+            "print(json.dumps(_upload_rss_child(*sys.argv[1:])))")
+    out = subprocess.run([sys.executable, "-c", code, model, str(path), exercise, str(tmp / "rss.mp4")],
+                         capture_output=True, text=True, check=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    third, whole = figures["peak_rss_mb_first_third"], figures["peak_rss_mb"]
+    figures["grows"] = bool(whole > third * 1.10 + 32)
+    return figures
+
+
+def _upload_rss_child(model: str, path: str, exercise: str, export: str) -> dict:
+    from posetracker.options import Mode, Options
+    from posetracker.pipeline import analyze_video
+
+    third: list[float] = []
+
+    def progress(p) -> None:
+        if not third and p.frames_done >= p.frames_total / 3:
+            third.append(_peak_rss_mb())
+
+    result = analyze_video(path, Options(exercise=exercise, mode=Mode.UPLOAD), model, export_path=export,
+                           progress=progress)
+    Path(export).unlink(missing_ok=True)
+    whole = _peak_rss_mb()
+    return {"peak_rss_mb": _r(whole, 0), "peak_rss_mb_first_third": _r(third[0] if third else whole, 0),
+            "frames": result.frames}
+
+
+def _peak_rss_mb() -> float:
+    """The process's peak resident set (VmHWM), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def measure_cold_start(model: str, path: Path) -> float:
+    """Seconds from starting a fresh Python process to its first pose on the clip's first frame."""
+    code = "import sys; from posetracker.bench import _first_pose_child; _first_pose_child(*sys.argv[1:])"
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, model, str(path)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - t0
+    proc.stdout.read()
+    if proc.wait() != 0 or not line.startswith("pose"):
+        raise RuntimeError(f"the cold-start process failed ({line.strip() or 'no output'})")
+    return _r(elapsed, 2)
+
+
+def _first_pose_child(model: str, path: str) -> None:
+    from posetracker.estimators import create_estimator
+    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.video import iter_frames
+
+    with create_estimator(model) as estimator:
+        frame = next(iter(iter_frames(path, max_side=MODEL_MAX_SIDE)))
+        pose = estimator.estimate(frame.image, frame.timestamp)
+        print("pose" if pose is not None else "pose none", flush=True)
+
+
+# --- the baseline -------------------------------------------------------------------------------------------
+
+BASELINE_DESCRIPTION = ("cv2.VideoCapture, MediaPipe Pose (Full) on every full-resolution frame, per-frame Python "
+                        "angle and mp_drawing overlay, cv2.VideoWriter (mp4v) for export")
+
+
+class _BaselineTrainer:
+    """The loop body of a typical open-source trainer (MediaPipe's own sample, AI-fitness repos)."""
+
+    def __init__(self) -> None:
+        import mediapipe as mp
+
+        self._mp_pose = mp.solutions.pose
+        self._draw = mp.solutions.drawing_utils
+        self._pose = self._mp_pose.Pose(min_detection_confidence=0.5, min_tracking_confidence=0.5)
+        self.counter, self._stage = 0, None
+
+    def step(self, frame_bgr: np.ndarray) -> np.ndarray:
+        import cv2
+
+        image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        image.flags.writeable = False
+        results = self._pose.process(image)
+        image.flags.writeable = True
+        image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        if results.pose_landmarks:
+            lm = results.pose_landmarks.landmark
+            hip, knee, ankle = ([lm[i].x, lm[i].y] for i in (23, 25, 27))
+            angle = _angle(hip, knee, ankle)
+            if angle > 160:
+                self._stage = "up"
+            if angle < 90 and self._stage == "up":
+                self._stage, self.counter = "down", self.counter + 1
+            cv2.putText(image, str(int(angle)), (50, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 2,
+                        cv2.LINE_AA)
+        cv2.rectangle(image, (0, 0), (225, 73), (245, 117, 16), -1)
+        cv2.putText(image, "REPS", (15, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(image, str(self.counter), (10, 60), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255), 2,
+                    cv2.LINE_AA)
+        self._draw.draw_landmarks(image, results.pose_landmarks, self._mp_pose.POSE_CONNECTIONS,
+                                  self._draw.DrawingSpec(color=(245, 117, 66), thickness=2, circle_radius=2),
+                                  self._draw.DrawingSpec(color=(245, 66, 230), thickness=2, circle_radius=2))
+        return image
+
+    def close(self) -> None:
+        self._pose.close()
+
+
+def _angle(a, b, c) -> float:
+    a, b, c = np.array(a), np.array(b), np.array(c)
+    radians = np.arctan2(c[1] - b[1], c[0] - b[0]) - np.arctan2(a[1] - b[1], a[0] - b[0])
+    angle = abs(radians * 180.0 / np.pi)
+    return 360 - angle if angle > 180.0 else angle
+
+
+def baseline_upload(path: Path, export: Path | None) -> tuple[float, int]:
+    import cv2
+
+    t0 = time.perf_counter()
+    cap = cv2.VideoCapture(str(path))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    trainer = _BaselineTrainer()
+    writer = None
+    frames = 0
+    try:
+        while cap.isOpened():
+            ok, frame = cap.read()
+            if not ok:
+                break
+            image = trainer.step(frame)
+            if export is not None:
+                if writer is None:
+                    h, w = image.shape[:2]
+                    writer = cv2.VideoWriter(str(export), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+                writer.write(image)
+            frames += 1
+    finally:
+        cap.release()
+        trainer.close()
+        if writer is not None:
+            writer.release()
+    wall = time.perf_counter() - t0
+    if export is not None:
+        export.unlink(missing_ok=True)
+    return wall, frames
+
+
+# --- helpers and output -------------------------------------------------------------------------------------
+
+def machine_info(config: BenchConfig) -> dict:
+    import av
+    import cv2
+
+    versions = {"python": platform.python_version(), "numpy": np.__version__, "av": av.__version__,
+                "opencv": cv2.__version__}
+    for dist in ("mediapipe", "ai-edge-litert"):
+        try:
+            from importlib.metadata import version
+
+            versions[dist] = version(dist)
+        except Exception:  # noqa: BLE001
+            versions[dist] = None
+    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "platform": platform.platform(),
+            "versions": versions, "load_before": _loadavg(), "quick": config.quick,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def _info(path: Path):
+    from posetracker.video import VideoInfo
+
+    return VideoInfo.from_path(path)
+
+
+def _median_p95(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return 0.0, 0.0
+    return _r(float(np.median(values)), 2), _r(float(np.percentile(values, 95)), 2)
+
+
+def _r(x: float, digits: int) -> float:
+    return round(float(x), digits)
+
+
+_ROWS = (("model only, ms/frame (median / p95)", "model_ms_median", "model_ms_p95", "ms"),
+         ("live callback 640x480, ms/frame (median / p95)", "live_ms_median", "live_ms_p95", "ms"),
+         ("live / model-only (target <= 1.3)", "live_ratio", None, "x"),
+         ("upload export off: frames/s, x real time", "upload_fps_export_off", "upload_realtime_export_off", ""),
+         ("upload export off / model-only (target <= 1.3)", "upload_ratio_export_off", None, "x"),
+         ("upload export on: frames/s, x real time", "upload_fps_export_on", "upload_realtime_export_on", ""),
+         ("upload export on / model-only (target <= 2)", "upload_ratio_export_on", None, "x"),
+         ("peak RSS, MB (first third / whole clip)", "peak_rss_mb_first_third", "peak_rss_mb", ""),
+         ("cold start to first pose, s", "cold_start_s", None, ""))
+
+
+def format_report(report: dict) -> str:
+    m = report["machine"]
+    clips = m.get("clips", {})
+    up = clips.get("upload", {})
+    lines = [f"machine: {m['cpu']}, {m['cores']} cores, load {m['load_before']} -> {m.get('load_after')}"
+             f"{' (quick)' if m.get('quick') else ''}",
+             f"upload clip: {up.get('name')} {up.get('width')}x{up.get('height')} {up.get('fps')} fps, "
+             f"{up.get('seconds')} s; memory clip: {clips.get('memory', {}).get('name')} "
+             f"{clips.get('memory', {}).get('seconds')} s; live: {clips.get('live', {}).get('frames')} frames",
+             ""]
+    columns = list(report["models"]) + (["baseline"] if report.get("baseline") else [])
+    width = 48
+    lines.append(f"{'':{width}}" + "".join(f"{c:>20}" for c in columns))
+    for label, a, b, unit in _ROWS:
+        cells = []
+        for c in columns:
+            d = report["models"].get(c) if c != "baseline" else report["baseline"]
+            if d is None or d.get(a) is None:
+                cells.append("-")
+                continue
+            cell = f"{d[a]:g}{unit}" if b is None else f"{d[a]:g} / {d.get(b, '-'):g}" \
+                if d.get(b) is not None else f"{d[a]:g}"
+            cells.append(cell)
+        lines.append(f"{label:{width}}" + "".join(f"{c:>20}" for c in cells))
+    for name, d in report["models"].items():
+        lines.append(f"{name}: memory {'grows' if d.get('rss_grows_with_length') else 'flat'} in clip length; "
+                     f"live {d.get('live_fps')} frames/s; model alone {d.get('upload_model_only_fps')} frames/s")
+    if report.get("baseline", {}).get("description"):
+        lines.append(f"baseline: {report['baseline']['description']}")
+    lines.append(f"bench took {m.get('bench_s')} s")
+    return "\n".join(lines)

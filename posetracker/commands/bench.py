@@ -1,0 +1,35 @@
+"""`posetracker bench [--json] [--videos DIR] [--quick]`: the pipeline's cost against the model's own cost."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("bench", help="measure model-only, live-callback and upload speed, memory, cold start")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--videos", default=None,
+                        help="folder of real clips (default: ../shared/testdata/videos beside the project)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer frames and shorter clips: a rough look in about a minute")
+    parser.add_argument("--model", action="append", choices=["movenet", "blazepose"],
+                        help="bench only this model (repeatable; default both)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the trainer-style baseline")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from posetracker.bench import MODELS, BenchConfig, default_videos_dir, format_report, quick, run_bench
+    from posetracker.errors import PoseTrackerError
+
+    videos = Path(args.videos) if args.videos else default_videos_dir()
+    if videos is None or not videos.is_dir():
+        raise PoseTrackerError("no_clips", "No folder of clips to measure on. Pass --videos DIR "
+                               "(the project's test clips live in ../shared/testdata/videos).")
+    config = BenchConfig(videos=videos, models=tuple(args.model or MODELS), baseline=not args.no_baseline)
+    if args.quick:
+        config = quick(config)
+    report = run_bench(config, log=lambda s: print(f"  {s}", file=sys.stderr, flush=True))
+    print(json.dumps(report) if args.json else format_report(report))
+    return 0
