@@ -62,7 +62,7 @@ for name, value in widget_values(settings).items():
     st.session_state[f"settings.{name}"] = value
 plan = settings.plan_info
 
-st.title("Settings")
+st.title(":material/tune: Settings")
 show_notices()
 
 left, right = st.columns(2)
@@ -97,5 +97,6 @@ for i, (name, feature) in enumerate(TOGGLES.items()):
                           on_change=on_change)
 
 st.subheader("Share")
-st.caption("The address bar always holds these settings; this link reproduces them (never the token):")
-st.code("?" + urlencode(to_query_params(settings)), language=None)
+st.caption("The address bar always holds these settings; this link reproduces them (it never holds the token):")
+page_url = (getattr(st.context, "url", None) or "").split("?")[0]
+st.code(f"{page_url}?{urlencode(to_query_params(settings))}", language=None, wrap_lines=True)
