@@ -53,8 +53,8 @@ def show_progress(session: UploadSession) -> None:
 def show_video_result(result, settings) -> None:
     st.success(f"Analysis completed · {result.frames} frames in {result.wall_s:.1f} s "
                f"({result.fps:.0f} frames/s) with {result.model}", icon=":material/check_circle:")
-    if result.model_notice:
-        st.info(result.model_notice, icon=":material/info:")
+    for notice in result.notices:
+        st.warning(notice, icon=":material/info:")
     table = result.reps_table()
     c1, c2, c3 = st.columns(3)
     if result.hold_seconds is not None:

@@ -67,6 +67,7 @@ class UploadResult:
     frames: int = 0
     options: Options | None = None
     files: dict[str, Path] = field(default_factory=dict)  # downloads by kind: video, events, keypoints, reps
+    notices: list[str] = field(default_factory=list)      # things the user should know, e.g. a cut-short file
 
     @property
     def fps(self) -> float:
@@ -199,10 +200,15 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
         if export_path is not None:
             _partial(export_path).replace(export_path)
             emit(ev.export_ready(str(export_path), "video", export_path.stat().st_size))
+        notices = [model_notice] if model_notice else []
+        if info.frame_count and frames < info.frame_count - max(2, 0.02 * info.frame_count):
+            notices.append(f"This video ended early: {frames} of the {info.frame_count} frames its header announces "
+                           f"could be decoded, so the results cover its first {result.duration_s:.1f} s. The file "
+                           "may be cut short; export it again to analyse all of it.")
         report.done(frames)
         ok = True
         return UploadResult(result, log, info, name, model_notice, export_path, keypoints_csv,
-                            time.monotonic() - started, frames, options)
+                            time.monotonic() - started, frames, options, notices=notices)
     finally:
         if not ok:
             stop.set()

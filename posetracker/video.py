@@ -131,11 +131,18 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                                        "or use a codec we do not support; try exporting it again as MP4 (H.264).") from exc
 
 
+def _preset_for(pixels: int) -> str:
+    """x264 speed for a frame size: above 1080p the export must not be the slowest stage on two cores."""
+    if pixels <= 1280 * 720:
+        return "veryfast"
+    return "superfast" if pixels <= 1920 * 1080 else "ultrafast"
+
+
 class VideoWriter:
     """H.264 MP4 writer (yuv420p, plays in browsers and common players); use as a context manager."""
 
     def __init__(self, path: str | Path, width: int, height: int, fps: float, crf: int = 23,
-                 preset: str = "veryfast") -> None:
+                 preset: str | None = None) -> None:
         import av
 
         self._container = av.open(str(path), mode="w")
@@ -144,7 +151,8 @@ class VideoWriter:
         self._stream.width = width - width % 2
         self._stream.height = height - height % 2
         self._stream.pix_fmt = "yuv420p"
-        self._stream.options = {"crf": str(crf), "preset": preset, "movflags": "+faststart"}
+        self._stream.options = {"crf": str(crf), "preset": preset or _preset_for(width * height),
+                                "movflags": "+faststart"}
         self._stream.codec_context.time_base = Fraction(1, 90000)
         self._stream.time_base = Fraction(1, 90000)
         self.frames_written = 0
@@ -153,8 +161,12 @@ class VideoWriter:
     def write(self, image_rgb: np.ndarray, timestamp: float) -> None:
         import av
 
+        import cv2
+
         h, w = self._stream.height, self._stream.width
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image_rgb[:h, :w]), format="rgb24")
+        # OpenCV's BT.601 conversion gives swscale's result at a third of the cost (it matters at 4K).
+        yuv = cv2.cvtColor(np.ascontiguousarray(image_rgb[:h, :w]), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         # pts must rise strictly; two VFR timestamps can round to the same tick.
         frame.pts = self._last_pts = max(int(round(timestamp * 90000)), self._last_pts + 1)
         frame.time_base = Fraction(1, 90000)
