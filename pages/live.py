@@ -10,7 +10,9 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
-from pages._shared import exercise_picker, run_through_app, save_settings, session_settings, show_notices
+from pages._shared import (
+    exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices,
+)
 from posetracker.errors import PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
 from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
@@ -75,11 +77,11 @@ def show_results(snap: LiveSnapshot) -> None:
             st.markdown(f"**Get ready… {state.countdown_left}**")
         elif state.posture_message:
             st.markdown(f"**{state.posture_message}**")
-    if snap.recent_grades:
+    if snap.recent_grades and snap.options.form_score:
         st.markdown("Recent grades: " + " ".join(f"`{g}`" for g in snap.recent_grades))
         if state is not None and state.avg_score is not None:
             st.caption(f"Average form score {state.avg_score:.0f}")
-    if state is not None and state.recommendations:
+    if state is not None and state.recommendations and snap.options.recommendations:
         st.markdown("\n".join(f"- {cue}" for cue in state.recommendations))
     if snap.frames_processed:
         fps = f"{snap.fps:.0f} fps" if snap.fps else "– fps"
@@ -94,6 +96,7 @@ settings = session_settings()
 model, _ = resolve_model(settings.model)
 
 st.title(":material/videocam: Live tracking")
+st.caption(settings_caption(settings))
 show_notices()
 
 left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")

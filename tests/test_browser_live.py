@@ -21,7 +21,7 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
     camera = fake_camera(CLIP, seconds=12)
     server = start_app()
     browser = launch_browser(camera=camera)
-    page = open_app(browser, server.page_url("live", exercise="squat"))
+    page = open_app(browser, server.page_url("live", exercise="squat", countdown="0"))
 
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
     assert "PoseTracker" in page.title()
@@ -39,7 +39,7 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
     assert counter.is_visible()
     assert re.fullmatch(r"\d+", counter.get_by_test_id("stMetricValue").inner_text().strip())
 
-    # The engine counts from the live stream too: after the countdown the clip's squats show up on the counter.
+    # The engine counts from the live stream too: the clip's squats show up on the counter.
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => parseInt(e.innerText) >= 1)",
         timeout=45_000)
