@@ -8,13 +8,8 @@ from __future__ import annotations
 import functools
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-if PagesManager.uses_pages_directory:  # a deep link on a fresh server: run app.py's navigation (see live.py)
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-from pages._shared import exercise_picker, session_settings, show_notices
+from pages._shared import exercise_picker, run_through_app, session_settings, show_notices
 from posetracker.charts import REASONS, score_figure, signal_figure
 from posetracker.exercises import human_name
 from posetracker.inputs import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
@@ -119,6 +114,7 @@ def show_image_result(result, settings) -> None:
             st.dataframe(angles, hide_index=True)
 
 
+run_through_app()
 settings = session_settings()
 show_notices()
 st.title(":material/upload_file: Upload a video")

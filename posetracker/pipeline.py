@@ -27,6 +27,8 @@ from posetracker.options import Options
 QUEUE_FRAMES = 6      # frames in flight between two stages: bounds memory (a 4K RGB frame is 25 MB)
 BATCH_FRAMES = 300    # keypoints per `keypoints_batch` event
 _POLL_S = 0.1
+NO_PERSON = ("Nothing was counted: no person was found in this video. Film the whole body in good light, "
+             "facing or side-on to the camera.")
 _END = object()
 
 
@@ -201,6 +203,8 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
             _partial(export_path).replace(export_path)
             emit(ev.export_ready(str(export_path), "video", export_path.stat().st_size))
         notices = [model_notice] if model_notice else []
+        if not any(point.person_visible for point in result.trace):
+            notices.append(NO_PERSON)
         if info.frame_count and frames < info.frame_count - max(2, 0.02 * info.frame_count):
             notices.append(f"This video ended early: {frames} of the {info.frame_count} frames its header announces "
                            f"could be decoded, so the results cover its first {result.duration_s:.1f} s. The file "

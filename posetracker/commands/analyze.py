@@ -10,8 +10,6 @@ from posetracker.options import GRADES, Difficulty, Mode
 from posetracker.plans import PLANS
 
 CLI_DEFAULT_PLAN = "developer"  # local command-line use; the app's sessions start on Free
-NO_PERSON = ("no person was found in this video, so nothing was counted. Film the whole body in good light, "
-             "facing or side-on to the camera.")
 
 
 def register(sub) -> None:
@@ -88,10 +86,8 @@ def run(args: argparse.Namespace) -> int:
                            keypoints_csv=args.keypoints_csv, progress=progress)
     if progress:
         print(file=sys.stderr)
-    if result.model_notice:
-        print(f"note: {result.model_notice}", file=sys.stderr)
-    if result.frames and not any(point.person_visible for point in result.analysis.trace):
-        print(f"note: {NO_PERSON}", file=sys.stderr)
+    for notice in result.notices:  # the model fallback, no person found, a file cut short
+        print(f"note: {notice}", file=sys.stderr)
     if args.events:
         write_events_jsonl(result.events, args.events)
     if args.reps_csv:
