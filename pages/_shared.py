@@ -5,6 +5,8 @@ Streamlit side of `posetracker.settings`. Pages call `session_settings()` for wh
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from posetracker.errors import PoseTrackerError
@@ -29,19 +31,24 @@ def run_through_app() -> None:
 
 def configured_tokens() -> dict[str, str]:
     """token -> plan from `[tokens]` in secrets.toml and $POSETRACKER_TOKENS. Never shown, never logged."""
+    secrets: dict = {}
     try:
-        secrets = dict(st.secrets.get("tokens", {}))
-    except FileNotFoundError:  # no secrets.toml at all is the normal case
-        secrets = {}
-    except Exception:  # a broken secrets.toml: say so without quoting it
-        _notify(PoseTrackerError("invalid_token_config", "secrets.toml could not be read; tokens from it are "
-                                 "ignored. Check its [tokens] table.").to_event())
-        secrets = {}
+        secrets = {str(k): str(v) for k, v in dict(st.secrets.get("tokens", {})).items()}
+    except FileNotFoundError:  # no secrets.toml is the normal case; one that does not parse is not
+        if any(Path(path).is_file() for path in st.get_option("secrets.files")):
+            _notify(_BAD_SECRETS)
+    except (TypeError, ValueError):  # `tokens` is there but not a table
+        _notify(_BAD_SECRETS)
     try:
         return load_tokens(secrets)
-    except PoseTrackerError as exc:
+    except PoseTrackerError as exc:  # a malformed environment variable: say so, keep the secrets.toml tokens
         _notify(exc.to_event())
         return load_tokens(secrets, environ={})
+
+
+_BAD_SECRETS = PoseTrackerError("invalid_token_config", "The tokens in .streamlit/secrets.toml could not be read, "
+                                "so they are ignored. Check the file's [tokens] table against "
+                                "secrets.toml.example.").to_event()
 
 
 def exercise_ids() -> list[str]:

@@ -187,3 +187,16 @@ def test_missing_movenet_weights_say_the_session_runs_on_blazepose(tmp_path, mon
     info = " ".join(i.value for i in at.info)
     assert "runs on the bundled BlazePose" in info and "posetracker models fetch movenet" in info
     assert "BlazePose Full" in page_text(at)
+
+
+def test_broken_token_configuration_is_reported_without_quoting_it(monkeypatch):
+    monkeypatch.setenv("POSETRACKER_TOKENS", "secret-value-without-a-plan")
+    at = open_page({"token": DEV_TOKEN}, secrets={"tokens": {DEV_TOKEN: "developer"}})
+    assert not at.exception and saved(at).plan == "developer"  # the secrets.toml tokens still work
+    assert any("POSETRACKER_TOKENS is not valid" in e.value for e in at.error)
+    assert "secret-value-without-a-plan" not in page_text(at)
+
+    monkeypatch.delenv("POSETRACKER_TOKENS")
+    at = open_page({"token": DEV_TOKEN}, secrets={"tokens": "not-a-table"})
+    assert not at.exception and saved(at).plan == "free"
+    assert any("secrets.toml could not be read" in e.value for e in at.error)
