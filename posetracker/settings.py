@@ -233,7 +233,7 @@ def from_query_params(params: Mapping[str, str], exercise_ids: list[str], tokens
             errors.append(_invalid("minGrade", params["minGrade"], [*GRADES, "none"], "no minimum grade"))
     if "countdown" in params:
         seconds = params["countdown"].strip()
-        if seconds.isdigit() and int(seconds) <= MAX_COUNTDOWN_S:
+        if seconds.isascii() and seconds.isdigit() and int(seconds) <= MAX_COUNTDOWN_S:
             changes["countdown_s"] = int(seconds)
         else:
             errors.append(_invalid("countdown", params["countdown"], f"whole seconds from 0 to {MAX_COUNTDOWN_S}",

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from posetracker.errors import PoseTrackerError
+from posetracker.events import validate_event
 from posetracker.options import Difficulty, Mode
 from posetracker.plans import PLANS, WATERMARK_TEXT, cheapest_plan_with, get_plan
 from posetracker.settings import (
@@ -108,7 +110,7 @@ def test_invalid_url_values_are_reported_and_replaced_by_defaults():
     assert "nope-nope-nope" not in str(errors)
 
 
-@pytest.mark.parametrize("countdown", ["11", "3.5", "", "ten", "-0"])
+@pytest.mark.parametrize("countdown", ["11", "3.5", "", "ten", "-0", "²", "1e1", "99999999999999999999"])
 def test_out_of_range_countdowns_never_crash(countdown):
     settings, errors = from_query_params({"countdown": countdown}, EXERCISES)
     assert settings.countdown_s == 3 and errors[0]["details"]["param"] == "countdown"
@@ -172,3 +174,14 @@ def test_malformed_token_configuration_is_reported_without_quoting_it():
 
 def test_short_tokens_are_masked_completely():
     assert mask_token("abc123") == "…" and mask_token("") == "…"
+
+
+
+@given(st.dictionaries(st.sampled_from(URL_PARAMS + ("utm_source",)), st.text(max_size=12), max_size=8))
+@hsettings(max_examples=200, deadline=None)
+def test_no_url_crashes_the_settings_and_every_result_passes_its_own_gate(params):
+    tokens = {"dev-0123456789ab": "developer"}
+    settings, errors = from_query_params(params, EXERCISES, tokens)
+    assert enforce(settings) == (settings, None)
+    assert all(validate_event(e) == [] for e in errors)
+    assert from_query_params(to_query_params(settings), EXERCISES)[0] == settings
