@@ -45,6 +45,7 @@ def test_a_link_configures_the_live_settings_and_upload_pages(server, launch_bro
     # Live, the default page: the link's exercise is picked, and the address bar keeps the whole configuration.
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for()
     assert exercise_shown(page) == "Push-up"
+    page.get_by_text("Push-up · hard · countdown 5 s · Free plan", exact=True).wait_for()
     assert {"exercise": "push_up", "difficulty": "hard", "countdown": "5", "plan": "free"}.items() <= \
         address_bar(page).items()
     assert "Free plan" in page.get_by_test_id("stSidebar").inner_text()
