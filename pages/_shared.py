@@ -5,6 +5,7 @@ Streamlit side of `posetracker.settings`. Pages call `session_settings()` for wh
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -75,6 +76,10 @@ def session_settings() -> Settings:
         _notify(PoseTrackerError("invalid_settings", "The session's settings were unreadable and have been "
                                  "reset to the Free plan's defaults.").to_event())
         current = Settings()
+    if current.exercise not in exercise_ids():
+        _notify(PoseTrackerError("invalid_exercise", f"Unknown exercise {current.exercise!r}; using "
+                                 f"{exercise_label(Settings.exercise)}.", {"valid": exercise_ids()}).to_event())
+        current = replace(current, exercise=Settings.exercise)
     # Gated on every read, so a forged or stale session state cannot get past the plan.
     allowed, error = enforce(current)
     if error:
@@ -106,8 +111,6 @@ def exercise_picker(label: str = "Exercise", key: str | None = None, **kwargs) -
     chosen = st.selectbox(label, ids, index=ids.index(settings.exercise) if settings.exercise in ids else 0,
                           format_func=exercise_label, key=key, **kwargs)
     if chosen != settings.exercise:
-        from dataclasses import replace
-
         settings = save_settings(replace(settings, exercise=chosen))
     return settings
 

@@ -166,6 +166,14 @@ def test_a_forged_session_state_does_not_get_past_the_gate():
     assert not toggles(at)["keypoints"].value and toggles(at)["keypoints"].disabled
 
 
+def test_an_unknown_exercise_in_the_session_state_falls_back_to_the_default():
+    at = open_page({"plan": "developer"})
+    at.session_state[STATE_KEY] = Settings(plan="developer", exercise="moonwalk", countdown_s=6)
+    at.run()
+    assert not at.exception and saved(at) == Settings(plan="developer", countdown_s=6)
+    assert any("moonwalk" in w.value for w in at.warning)
+
+
 def test_garbage_in_the_session_state_resets_to_free_instead_of_crashing():
     at = open_page({"plan": "developer"})
     at.session_state[STATE_KEY] = {"plan": "business", "keypoints": True}
