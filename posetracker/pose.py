@@ -68,10 +68,17 @@ class Pose:
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy, dtype=np.float32).reshape(NUM_KEYPOINTS, 2)
         scores = np.asarray(self.scores, dtype=np.float32).reshape(NUM_KEYPOINTS)
+        finite = np.isfinite(xy).all(axis=1)
+        if not finite.all() or not np.isfinite(scores).all() or scores.min() < 0 or scores.max() > 1:
+            # A NaN or infinite keypoint is an unseen one: it would otherwise reach every signal and the
+            # events (NaN is not JSON). Scores are probabilities.
+            xy = np.where(finite[:, None], xy, 0.0).astype(np.float32)
+            scores = np.where(finite, np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0), 0.0).astype(np.float32)
         object.__setattr__(self, "xy", xy)
         object.__setattr__(self, "scores", scores)
         if self.z is not None:
-            object.__setattr__(self, "z", np.asarray(self.z, dtype=np.float32).reshape(NUM_KEYPOINTS))
+            z = np.asarray(self.z, dtype=np.float32).reshape(NUM_KEYPOINTS)
+            object.__setattr__(self, "z", np.where(np.isfinite(z), z, 0.0).astype(np.float32))
 
     def __getitem__(self, kp: KP | int | str) -> tuple[float, float, float]:
         """(x, y, score) of one keypoint, by `KP`, index or COCO name."""
