@@ -18,7 +18,8 @@ from posetracker.estimators import create_estimator, resolve_model
 from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
 from posetracker.options import Mode
 
-POLL_S = 0.5
+POLL_S = 0.5       # while the camera streams (or is connecting)
+IDLE_POLL_S = 2.0  # otherwise: cheap, and the panel never freezes on a rerun that saw a stale stream state
 EVENT_LOG_ROWS = 40
 _PROCESSOR = "live.processor"
 
@@ -129,7 +130,7 @@ with video:
     )
 
 
-@st.fragment(run_every=POLL_S if ctx.state.playing else None)
+@st.fragment(run_every=POLL_S if ctx.state.playing or ctx.state.signalling else IDLE_POLL_S)
 def results_panel() -> None:
     show_results(processor.snapshot())
 

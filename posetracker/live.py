@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
@@ -87,6 +88,8 @@ class LiveProcessor:
                  estimator: Estimator | None = None,
                  engine_factory: Callable[[Options], Any] | None = default_engine_factory) -> None:
         self._estimator = estimator or create_estimator(model)
+        # A browser session that just goes away never calls close(); release the stream's graph with it.
+        weakref.finalize(self, self._estimator.close)
         self._engine_factory = engine_factory
         self._options = options
         self._engine = engine_factory(options) if engine_factory else None
