@@ -118,10 +118,11 @@ def enforce(settings: Settings) -> tuple[Settings, dict | None]:
                       min_grade=None if "min_grade" in blocked else settings.min_grade)
     names = ", ".join(FEATURES[f] for f in blocked)
     unlock = next((p for p in PLANS.values() if all(p.allows(f) for f in blocked)), None)
+    them = "it" if len(blocked) == 1 else "them"
     error = PoseTrackerError(
         "developer_feature_not_allowed",
-        f"The {plan.name} plan does not include: {names}. "
-        + (f"The {unlock.name} plan does; " if unlock else "") + "switch these off or use a token for a higher plan.",
+        f"The {plan.name} plan does not include: {names}. Switch {them} off"
+        + (f", or move to the {unlock.name} plan (choose it, or use its token)." if unlock else "."),
         {"blocked": blocked, "plan": plan.id},
     )
     return allowed, error.to_event()

@@ -150,8 +150,8 @@ def test_invalid_url_values_are_reported_and_replaced_by_defaults():
 def test_gated_features_in_the_url_are_refused_on_free_with_the_gate_error():
     at = open_page({"keypoints": "true", "blazepose": "true"})
     assert [w.value for w in at.warning] == [
-        "The Free plan does not include: BlazePose model, Raw keypoints. The Developer plan does; "
-        "switch these off or use a token for a higher plan."]
+        "The Free plan does not include: BlazePose model, Raw keypoints. Switch them off, or move to the Developer "
+        "plan (choose it, or use its token)."]
     assert not saved(at).keypoints and saved(at).model == "movenet"
     assert url(at)["keypoints"] == "false" and url(at)["blazepose"] == "false"
 
