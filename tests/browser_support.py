@@ -5,12 +5,14 @@ Fixtures (registered in conftest.py):
     app_server                 the app, started once per test session (an `AppServer`)
     start_app(env=None)        a fresh app for one test (stopped at teardown), e.g. with other tokens in `env`
     launch_browser(camera=None, **launch_kwargs) -> playwright Browser; `camera` a .y4m fake camera; closed at teardown
-    fake_camera(clip, seconds=10, size=(640, 480), fps=15) -> Path of a .y4m made from a real clip (cached)
+    fake_camera(clip, seconds=10, size=(640, 480), fps=15, start_s=0) -> Path of a .y4m made from a real clip
+                               (a name in ../shared/testdata/videos or a Path; cached for the session)
     artifacts_dir              test-artifacts/ (gitignored): screenshots and server logs
 
-Helpers: `AppServer.url`, `.page_url("live")`, `.log_text()`, `.assert_log_clean()`, `.stop()`;
-`open_app(browser, url)` -> Page once Streamlit has rendered; `webrtc_frame(page)` the streamlit-webrtc iframe;
-`wait_until_idle(page)`.
+Helpers: `AppServer.url`, `.page_url("live", **query)`, `.log_text()`, `.assert_log_clean()`, `.stop()`;
+`open_app(browser, url)` -> Page (its own context, so its own Streamlit session) once Streamlit has rendered;
+`webrtc_frame(page)` the streamlit-webrtc iframe (START/STOP, the video); `wait_until_idle(page)`;
+`write_y4m(rgb_frames, path, fps)` a synthetic fake camera.
 
 Chromium is `$POSETRACKER_CHROMIUM`, else /usr/bin/chromium, else `chromium` on PATH. When it is missing the
 browser tests skip with the reason, except under CI=true, where they fail: CI must run them for real.
@@ -27,7 +29,7 @@ import time
 import urllib.request
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pytest
@@ -153,26 +155,50 @@ class AppServer:
 
 # --- fake cameras ---------------------------------------------------------------------------------------------
 
+def write_y4m(images: Iterable[np.ndarray], dst: Path, fps: int = 15) -> Path:
+    """RGB uint8 frames (all one size) as a Y4M file, the format Chromium's fake camera plays (and loops)."""
+    import av
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_suffix(".partial")
+    written = 0
+    with av.open(str(tmp), mode="w", format="yuv4mpegpipe") as out:
+        stream = None
+        for image in images:
+            if stream is None:
+                stream = out.add_stream("rawvideo", rate=Fraction(fps))
+                stream.width, stream.height, stream.pix_fmt = image.shape[1], image.shape[0], "yuv420p"
+            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24").reformat(format="yuv420p")
+            picture.pts = written
+            for packet in stream.encode(picture):
+                out.mux(packet)
+            written += 1
+        if stream is not None:
+            for packet in stream.encode(None):
+                out.mux(packet)
+    if written == 0:
+        tmp.unlink(missing_ok=True)
+        raise ValueError("no frames to write")
+    tmp.replace(dst)
+    return dst
+
+
 def clip_to_y4m(src: Path, dst: Path, seconds: float = 10.0, size: tuple[int, int] = (640, 480),
                 fps: int = 15, start_s: float = 0.0) -> Path:
-    """A real clip as a Y4M file Chromium can use as its fake camera: letterboxed to `size`, resampled to `fps`."""
-    import av
+    """A real clip as a fake camera: `seconds` from `start_s`, letterboxed to `size`, resampled to `fps`."""
     import cv2
 
     from posetracker.video import iter_frames
 
     width, height = size
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_suffix(".partial")
-    next_t, written = start_s, 0
-    with av.open(str(tmp), mode="w", format="yuv4mpegpipe") as out:
-        stream = out.add_stream("rawvideo", rate=Fraction(fps))
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+
+    def frames() -> Iterator[np.ndarray]:
+        next_t = start_s
         for frame in iter_frames(src):
             if frame.timestamp < next_t:
                 continue
             if frame.timestamp >= start_s + seconds:
-                break
+                return
             next_t += 1.0 / fps
             h, w = frame.image.shape[:2]
             f = min(width / w, height / h)
@@ -180,17 +206,12 @@ def clip_to_y4m(src: Path, dst: Path, seconds: float = 10.0, size: tuple[int, in
             canvas = np.zeros((height, width, 3), np.uint8)
             x0, y0 = (width - nw) // 2, (height - nh) // 2
             canvas[y0:y0 + nh, x0:x0 + nw] = cv2.resize(frame.image, (nw, nh), interpolation=cv2.INTER_AREA)
-            picture = av.VideoFrame.from_ndarray(canvas, format="rgb24").reformat(format="yuv420p")
-            picture.pts = written
-            for packet in stream.encode(picture):
-                out.mux(packet)
-            written += 1
-        for packet in stream.encode(None):
-            out.mux(packet)
-    if written == 0:
-        raise ValueError(f"{src.name} has no frames between {start_s} s and {start_s + seconds} s")
-    tmp.replace(dst)
-    return dst
+            yield canvas
+
+    try:
+        return write_y4m(frames(), dst, fps)
+    except ValueError:
+        raise ValueError(f"{src.name} has no frames between {start_s} s and {start_s + seconds} s") from None
 
 
 # --- pages ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import urllib.request
 
 import pytest
 
-from browser_support import open_app, webrtc_frame
+import numpy as np
+
+from browser_support import open_app, webrtc_frame, write_y4m
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +69,17 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
     server.stop()
     assert server.returncode == 0, f"the app did not shut down cleanly:\n{server.log_text()[-3000:]}"
     server.assert_log_clean()
+
+
+def test_live_page_says_when_nobody_is_in_view(app_server, launch_browser, tmp_path):
+    ramp = np.linspace(40, 200, 640, dtype=np.uint8)[np.newaxis, :, np.newaxis]
+    empty_room = np.broadcast_to(ramp, (480, 640, 3))
+    camera = write_y4m([empty_room] * 30, tmp_path / "empty-room.y4m")
+    page = open_app(launch_browser(camera=camera), app_server.page_url("live"))
+    page.get_by_text("Press START", exact=False).wait_for(timeout=30_000)
+    webrtc_frame(page).get_by_role("button", name="START").click()
+    page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=60_000)
+    page.get_by_text("No person in view", exact=False).first.wait_for(timeout=30_000)
+    webrtc_frame(page).get_by_role("button", name="STOP").click()
+    page.context.close()
+    app_server.assert_log_clean()
