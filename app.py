@@ -12,8 +12,8 @@ st.set_page_config(page_title="PoseTracker", page_icon=":material/sports_gymnast
 # Pages in menu order; the first is the default.
 PAGES = [
     st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="live", default=True),
-    st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
 ]
 
 page = st.navigation(PAGES)

@@ -83,3 +83,17 @@ def test_live_page_says_when_nobody_is_in_view(app_server, launch_browser, tmp_p
     webrtc_frame(page).get_by_role("button", name="STOP").click()
     page.context.close()
     app_server.assert_log_clean()
+
+
+def test_without_movenet_weights_the_app_runs_on_blazepose_and_says_how_to_fetch_them(start_app, launch_browser,
+                                                                                     tmp_path):
+    server = start_app(env={"POSETRACKER_MODELS_DIR": str(tmp_path)})  # an empty models folder
+    page = open_app(launch_browser(), server.page_url("live"))
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("MoveNet weights are not installed", exact=False).wait_for(timeout=30_000)
+    assert "posetracker models fetch movenet" in sidebar.inner_text()
+    assert "BlazePose Full" in sidebar.inner_text()
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
+    page.context.close()
+    server.stop()
+    server.assert_log_clean()
