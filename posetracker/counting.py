@@ -42,68 +42,87 @@ class RepCounter:
         self._high: float | None = None  # peak of the current excursion
         self._high_t = 0.0
         self._t: float | None = None
+        # A rep whose depth is only known once its return ends: the clip began inside it, or its rise looked
+        # shallow because the baseline was seen mid-movement. (rep so far, peak value)
+        self._pending: tuple[Rep, float] | None = None
 
     @property
     def baseline(self) -> float | None:
         return self._low
 
-    def pause(self) -> None:
+    def pause(self) -> Rep | None:
         """The person was lost: forget the phase (a rep must not be completed across the gap)."""
+        rep = self.flush()
         self.reset(allow_start_inside=False)
+        return rep
 
     def update(self, value: float, t: float) -> Rep | None:
         h = self.spec.hysteresis
         dt = 0.0 if self._t is None else max(0.0, t - self._t)
-        self._t = t
+        self._t, self._last = t, value
         if self._low is None or self._high is None:
             self._low = self._high = value
             self._low_t = self._high_t = t
             return None
-        # The rest baseline creeps toward the signal so a drift (cut, change of view) is not a rep.
-        if self.phase is not RepPhase.WORK and value > self._low:
+        enter = max(h.noise, h.enter_frac * self.depth)
+        if self.phase is RepPhase.WORK:
+            if value >= self._high:
+                self._high, self._high_t = value, t
+            excursion = self._high - self._low
+            if self._high - value >= max(h.noise, h.exit_frac * excursion):
+                rep = Rep(self._low_t, t, self._high_t, excursion)
+                peak = self._high
+                self._to_rest(value, t)
+                if excursion >= self.depth:
+                    return rep
+                self._pending = (rep, peak)  # judged on max(rise, return) when the return ends
+            return None
+            if t - self._low_t > self.spec.max_rep_s:
+                self._to_rest(value, t)  # a change of position, not a rep
+            return None
+        if self.phase is RepPhase.REST and value > self._low:
+            # The rest baseline creeps toward the signal so a drift (cut, change of view) is not a rep.
             self._low += (value - self._low) * (1.0 - math.exp(-dt / h.baseline_tau_s))
         if value <= self._low:
             self._low, self._low_t = value, t
-        enter = max(h.noise, h.enter_frac * self.depth)
-        if self.phase is RepPhase.UNKNOWN:
-            if value >= self._high:
-                self._high, self._high_t = value, t
-            if value - self._low >= enter and self._low_t > self._high_t - 1e-9:
-                self._start_work(value, t)
-            elif self._high - value >= max(h.noise, h.exit_frac * self.depth) and self._high_t < self._low_t + 1e-9:
-                # Seen first near the bottom, then coming back: the clip began inside a rep.
-                rep = Rep(self._first_t(), t, self._high_t, self._high - value, from_start=True)
-                self._to_rest(value, t)
-                return rep if self._allow_start_inside else None
-            return None
-        if self.phase is RepPhase.REST:
-            if value - self._low >= enter:
-                self._start_work(value, t)
-            return None
-        # WORK
-        if value >= self._high:
+        if self.phase is RepPhase.UNKNOWN and value >= self._high:
             self._high, self._high_t = value, t
-        excursion = self._high - self._low
-        if self._high - value >= max(h.noise, h.exit_frac * excursion):
-            rep = Rep(self._low_t, t, self._high_t, excursion)
-            self._to_rest(value, t)
+        if value - self._low >= enter:
+            rep = self.flush()
+            self.phase = RepPhase.WORK
+            self._high, self._high_t = value, t
             return rep
-        if t - self._low_t > self.spec.max_rep_s:
-            self._to_rest(value, t)  # a change of position, not a rep
+        if self.phase is RepPhase.UNKNOWN and self._high - value >= max(h.noise, h.exit_frac * self.depth):
+            # Seen first near the far end of the movement, then coming back: the clip began inside a rep.
+            # Its depth is known once the return ends, when the next rep starts (or at `flush`).
+            if self._allow_start_inside:
+                self._pending = (Rep(min(self._low_t, self._high_t), t, self._high_t, 0.0, True), self._high)
+            self._to_rest(value, t)
         return None
+
+    def flush(self) -> Rep | None:
+        """The rep the clip began inside, once its return is complete (called at the end of an upload too)."""
+        if self._pending is None or self._low is None:
+            return None
+        rep, peak = self._pending
+        self._pending = None
+        end = max(rep.end_s, self._low_t) if rep.from_start else rep.end_s
+        return Rep(rep.start_s, end, rep.peak_s, max(rep.excursion, peak - self._low), rep.from_start)
+
+    def finish(self) -> Rep | None:
+        """End of the clip: a pending rep, or one whose return had clearly begun (`finish_return` of the way)."""
+        rep = self.flush()
+        if rep is None and self.phase is RepPhase.WORK and self._t is not None and self._low is not None:
+            excursion = self._high - self._low
+            if self._high - self._last >= self.spec.hysteresis.finish_return * excursion:
+                rep = Rep(self._low_t, self._t, self._high_t, excursion)
+        return rep
 
     def progress(self, value: float | None) -> float | None:
         """0..1 through the current rep's movement, relative to the full target depth."""
         if value is None or self._low is None:
             return None
         return min(1.0, max(0.0, (value - self._low) / self.spec.target))
-
-    def _first_t(self) -> float:
-        return min(self._low_t, self._high_t)
-
-    def _start_work(self, value: float, t: float) -> None:
-        self.phase = RepPhase.WORK
-        self._high, self._high_t = value, t
 
     def _to_rest(self, value: float, t: float) -> None:
         self.phase = RepPhase.REST

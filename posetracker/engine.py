@@ -26,6 +26,7 @@ from posetracker.pose import Pose
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
+SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
 
@@ -46,6 +47,7 @@ class RepRecord:
     grade: str | None
     counted: bool
     reason: str | None  # why not counted: too_shallow | too_fast | min_grade
+    depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class TrackingEngine:
         self._countdown_start: float | None = None
         self._countdown_left: int | None = None
         self._last_good_t: float | None = None
+        self._lost_at: float | None = None   # when the person disappeared (None: visible)
+        self._found_at: float | None = None  # when they reappeared
         self._signal: float | None = None
         self._progression: float | None = None
         self._progression_sent: float | None = None
@@ -128,8 +132,13 @@ class TrackingEngine:
         """End of an upload (or of a live set): the final counter, then FINISHED."""
         if self._phase is Phase.FINISHED:
             return []
+        out: list[dict] = []
+        rep = None if self.is_duration else self._counter.finish()
+        if rep is not None and self._t is not None:
+            self._finish_rep(rep, self._t, out)
         self._phase = Phase.FINISHED
-        return [self._stamp(self._counter_event(final=True), self._t, None)]
+        out.append(self._counter_event(final=True))
+        return [self._stamp(e, self._t, None) for e in out]
 
     def snapshot(self) -> EngineState:
         p = self._placement
@@ -179,23 +188,26 @@ class TrackingEngine:
 
     # -- tracking -------------------------------------------------------------------------------------------
     def _track(self, pose: Pose | None, t: float, out: list[dict]) -> None:
-        sample = None
-        if pose is not None:
-            refs = self._scale.update(pose, t)
-            body = Body(pose, refs, self.spec.score_gate)
+        if pose is None:
+            self._lost_at = t if self._lost_at is None else self._lost_at
             if self.is_duration:
-                self._hold(body, t, out)
-                return
-            sample = combine(SIGNALS[self.spec.signal](body), self.spec.sides, self.spec.score_gate)
-            self._record_metrics(body, t)
-        if self.is_duration:
-            self._timer.update(None, t)
+                self._timer.update(None, t)
             return
-        if sample is None:
+        if self._lost_at is not None:
+            self._found_at, self._lost_at = t, None
+        body = Body(pose, self._scale.update(pose, t), self.spec.score_gate)
+        if self.is_duration:
+            self._hold(body, t, out)
+            return
+        self._record_metrics(body, t)
+        sample = combine(SIGNALS[self.spec.signal](body), self.spec.sides, self.spec.score_gate)
+        if sample is None or (self._found_at is not None and t - self._found_at < SETTLE_S):
             return  # hold the last good value: low-score frames must not delete the bottom of a rep
         if self._last_good_t is not None and t - self._last_good_t > GAP_S:
-            self._counter.pause()
             self._filter.reset()
+            rep = self._counter.pause()
+            if rep is not None:
+                self._finish_rep(rep, t, out)
         self._last_good_t = t
         self._signal = self._filter(sample.value, t)
         rep = self._counter.update(self._signal, t)
@@ -293,7 +305,8 @@ class TrackingEngine:
 
     def _add_rep(self, rep: Rep, score, grade, counted: bool, reason: str | None) -> None:
         self._reps += (RepRecord(round(rep.start_s, 3), round(rep.end_s, 3),
-                                 None if score is None else round(score, 1), grade, counted, reason),)
+                                 None if score is None else round(score, 1), grade, counted, reason,
+                                 round(rep.excursion / self.spec.target, 3)),)
 
     def _avg_score(self) -> float | None:
         return sum(self._scores) / len(self._scores) if self._scores else None

@@ -137,6 +137,12 @@ def _trunk_curl(body: Body, side: str) -> float | None:
     return None if ref is None else 1.0 - body.dist(side, "shoulder", "knee") / ref
 
 
+def _trunk_rise(body: Body, side: str) -> float | None:
+    """Shoulder height above the hip in torso lengths: 0 lying, toward 1 sitting up (sit-up)."""
+    torso = body.ref("torso")
+    return None if torso is None else (body.pt(side, "hip")[1] - body.pt(side, "shoulder")[1]) / torso
+
+
 def _knee_drive(body: Body, side: str) -> float | None:
     """0 with the leg long, growing as the knee comes toward the chest (mountain climber)."""
     ref = body.ref("torso", "thigh")
@@ -217,6 +223,7 @@ SIGNALS: dict[str, Callable[[Body], dict[str, Sample]]] = {
     "wrist_rise": _per_side(_wrist_rise, "shoulder", "wrist"),
     "arm_flex": _per_side(_arm_flex, "shoulder", "wrist"),
     "trunk_curl": _per_side(_trunk_curl, "shoulder", "knee"),
+    "trunk_rise": _per_side(_trunk_rise, "shoulder", "hip"),
     "knee_drive": _per_side(_knee_drive, "shoulder", "knee"),
     "knee_rise": _per_side(_knee_rise, "hip", "knee"),
     "leg_rise": _per_side(_leg_rise, "hip", "ankle"),

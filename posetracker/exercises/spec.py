@@ -54,6 +54,7 @@ class Hysteresis:
     exit_frac: float = 0.5
     noise: float = 0.04
     baseline_tau_s: float = 6.0
+    finish_return: float = 0.25  # at the end of a clip, a full-depth rep this far on its way back counts
 
 
 @dataclass(frozen=True)
