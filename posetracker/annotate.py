@@ -147,20 +147,22 @@ class HudAnnotator:
         else:
             value, unit = f"{int(getattr(state, 'count', 0) or 0)}", "reps"
         grade = getattr(state, "last_grade", None) if self.show_grade else None
-        big, small = 1.6 * s, 0.55 * s
+        score = getattr(state, "last_score", None)
+        grade_label = f"Last rep {grade}" + (f"  {round(score)}" if score is not None else "") if grade else ""
+        big, small, label_size = 1.6 * s, 0.55 * s, 0.6 * s
+        thick, label_thick = max(2, round(3 * s)), max(1, round(2 * s))
         pad = round(10 * s)
-        value_w = _text_width(value, big, max(2, round(3 * s)))
-        width = pad * 3 + max(value_w + _text_width(unit, small) + pad, round(90 * s))
+        value_w = _text_width(value, big, thick)
+        width = pad * 2 + max(value_w + pad // 2 + _text_width(unit, small), _text_width(grade_label, label_size,
+                                                                                      label_thick), round(90 * s))
         height = round(62 * s) + (round(30 * s) if grade else 0)
         _panel(image, pad, pad, pad + width, pad + height)
         baseline = pad + round(50 * s)
-        _text(image, value, (2 * pad, baseline), big, WHITE, max(2, round(3 * s)))
+        _text(image, value, (2 * pad, baseline), big, WHITE, thick)
         _text(image, unit, (2 * pad + value_w + pad // 2, baseline), small, (200, 200, 200))
         if grade:
             color = GRADE_COLORS.get(str(grade), WHITE)
-            score = getattr(state, "last_score", None)
-            label = f"Last rep {grade}" + (f"  {round(score)}" if score is not None else "")
-            _text(image, label, (2 * pad, baseline + round(28 * s)), 0.6 * s, color, max(1, round(2 * s)))
+            _text(image, grade_label, (2 * pad, baseline + round(28 * s)), label_size, color, label_thick)
 
     def _progression(self, image: np.ndarray, value: float, s: float) -> None:
         h, w = image.shape[:2]

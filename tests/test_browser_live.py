@@ -13,6 +13,7 @@ from browser_support import open_app, webrtc_frame, write_y4m
 pytestmark = pytest.mark.browser
 
 CLIP = "rjsong_squat2.mp4"  # front view, the whole body in frame from the first second
+TOKEN = "live-test-token-0001"  # a Developer plan: grades, progression and cues on the overlay and the panel
 
 
 def _frames_processed(page) -> int:
@@ -29,9 +30,9 @@ def _wait_for_more_frames(page, than: int, timeout_ms: float = 30_000) -> None:
 
 def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fake_camera, artifacts_dir):
     camera = fake_camera(CLIP, seconds=12)
-    server = start_app()
+    server = start_app(env={"POSETRACKER_TOKENS": f"{TOKEN}=developer"})
     browser = launch_browser(camera=camera)
-    page = open_app(browser, server.page_url("live", exercise="squat", countdown="0"))
+    page = open_app(browser, server.page_url("live", token=TOKEN, exercise="squat", countdown="0"))
 
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
     assert "PoseTracker" in page.title()
@@ -51,6 +52,7 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetricValue]')].some(e => parseInt(e.innerText) >= 1)",
         timeout=45_000)
+    page.get_by_text("Recent grades", exact=False).first.wait_for(timeout=15_000)
 
     video_size = webrtc_frame(page).locator("video").first.evaluate("v => [v.videoWidth, v.videoHeight]")
     assert video_size[0] > 0 and video_size[1] > 0, "the annotated stream is not playing in the page"
