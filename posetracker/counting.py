@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from posetracker.exercises.spec import ExerciseSpec, HoldRule, RepPhase
+from posetracker.filters import OneEuroFilter
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,32 @@ class RepCounter:
         self._high, self._high_t = value, t
 
 
+class RepTrack:
+    """One counting signal end to end: One-Euro smoothing, gap handling and its rep counter.
+
+    Alternating exercises run one track per side, so each arm's or leg's repetition is seen whole even while
+    the other side is noisy or occluded.
+    """
+
+    def __init__(self, spec: ExerciseSpec, depth: float, gap_s: float, side: str | None = None) -> None:
+        self.side = side
+        self.gap_s = gap_s
+        self.filter = OneEuroFilter(spec.smoothing)
+        self.counter = RepCounter(spec, depth)
+        self.value: float | None = None
+        self._last_t: float | None = None
+
+    def update(self, raw: float, t: float) -> list[Rep]:
+        reps = []
+        if self._last_t is not None and t - self._last_t > self.gap_s:
+            self.filter.reset()
+            reps.append(self.counter.pause())  # never complete a rep across the gap
+        self._last_t = t
+        self.value = self.filter(raw, t)
+        reps.append(self.counter.update(self.value, t))
+        return [r for r in reps if r is not None]
+
+
 class HoldTimer:
     """Seconds spent in position; short breaks (`grace_s`) do not stop the clock, nothing counts across gaps."""
 
@@ -149,7 +176,9 @@ class HoldTimer:
         """`in_position` None means unknown (person not visible): the run is broken after `gap_s`."""
         self._t = t
         if in_position:
-            if self._since is None or self._last_in is None or t - self._last_in > max(self.rule.grace_s, self.gap_s):
+            # A timestamp that goes backwards (a new stream, a bad pts) starts a new run: never negative time.
+            if self._since is None or self._last_in is None or not (
+                    0.0 <= t - self._last_in <= max(self.rule.grace_s, self.gap_s)):
                 self._since = t
             elif self.holding:
                 self.seconds += t - self._last_in
