@@ -11,6 +11,7 @@ import streamlit as st
 
 from pages._shared import exercise_picker, run_through_app, session_settings, show_notices
 from posetracker.charts import REASONS, score_figure, signal_figure
+from posetracker.events import grade_of
 from posetracker.exercises import human_name
 from posetracker.inputs import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from posetracker.upload_session import UploadSession
@@ -39,7 +40,7 @@ def show_progress(session: UploadSession) -> None:
     if p is None:
         st.progress(0.0, text="loading video")
     else:
-        st.progress(p.percent / 100.0, text=f"{p.percent:.0f}% · {p.describe()}")
+        st.progress(p.percent / 100.0, text=p.describe())
     if st.button("Cancel", icon=":material/cancel:"):
         session.cancel()
         st.rerun()
@@ -57,14 +58,9 @@ def show_video_result(result, settings) -> None:
     else:
         c1.metric("Final count", result.reps)
     if settings.form_score and result.avg_score is not None:
-        grades = [r["grade"] for r in table if r.get("grade")]
-        from posetracker.events import grade_of
-
-        c2.metric("Average form score", f"{result.avg_score:.0f}", grade_of(result.avg_score), delta_color="off")
-        c3.metric("Reps graded", len(grades))
+        c2.metric("Average form score", f"{result.avg_score:.0f} ({grade_of(result.avg_score)})")
     rejected = sum(1 for r in table if not r["counted"])
-    if rejected:
-        c3.metric("Reps not counted", rejected)
+    c3.metric("Reps not counted" if rejected else "Clip length", rejected if rejected else f"{result.duration_s:.1f} s")
     st.plotly_chart(signal_figure(result), key="signal_chart")
     if table:
         st.subheader("Reps")
@@ -136,12 +132,14 @@ if session.running:
 else:
     session.poll()
     outcome = session.outcome
+    # Always there, so a notice appearing above the results does not shift (and briefly blank) them on a rerun.
+    notice_area = st.container()
     if outcome is not None:
         shown = outcome.upload.name if outcome.upload else "this file"
         if outcome.settings != settings and uploaded is not None and outcome.key == session.key:
-            st.info(f"The settings changed since {shown} was analysed (shown below with the earlier settings).",
+            notice_area.info(f"The settings changed since {shown} was analysed (shown below with the earlier settings).",
                     icon=":material/tune:")
-            if st.button("Analyse again with the current settings", icon=":material/refresh:"):
+            if notice_area.button("Analyse again with the current settings", icon=":material/refresh:"):
                 session.submit(outcome.key, uploaded.getvalue(), uploaded.name, settings)
                 st.rerun()
         if outcome.error is not None:

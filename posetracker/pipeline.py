@@ -50,8 +50,10 @@ class Progress:
     message: str         # the latest `initialization` message
 
     def describe(self) -> str:
+        """"42% · 410 of 990 frames · 31.5 frames/s · about 0:18 left"."""
         left = "" if self.eta_s is None else f" · about {_clock(self.eta_s)} left"
-        return f"{self.message} · {self.fps:.1f} frames/s{left}"
+        return (f"{self.percent:.0f}% · {self.frames_done} of {self.frames_total} frames · "
+                f"{self.fps:.1f} frames/s{left}")
 
 
 @dataclass

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from browser_support import open_app
+from browser_support import open_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -70,3 +70,55 @@ def test_upload_page_analyses_a_clip_like_the_cli(start_app, launch_browser, cli
     page.context.close()
     server.stop()
     server.assert_log_clean()
+
+
+def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, launch_browser, clip, tmp_path,
+                                                                 artifacts_dir):
+    """Bad files and plan limits are plain messages, Cancel stops cleanly, a photo gets image mode, a widget
+    change keeps the result, and when the app stops no temporary file is left."""
+    from PIL import Image
+
+    from posetracker.video import iter_frames
+
+    private_tmp = tmp_path / "server-tmp"
+    private_tmp.mkdir()
+    server = start_app(env={"TMPDIR": str(private_tmp)})
+    page = open_app(launch_browser(), server.page_url("upload", exercise="squat"))  # Free plan
+    uploader = page.locator('input[type="file"]')
+    alerts = page.get_by_test_id("stAlert")
+
+    junk = tmp_path / "holiday.mp4"
+    junk.write_bytes(bytes(range(256)) * 64)
+    uploader.set_input_files(str(junk))
+    alerts.filter(has_text="is not a video or image we can read").wait_for(timeout=60_000)
+
+    uploader.set_input_files(str(clip("mrpose_plank_a.mp4")))  # 66 s, over Free's 60 s
+    alerts.filter(has_text="the Free plan analyses up to 60 s").wait_for(timeout=60_000)
+
+    uploader.set_input_files(str(clip("rjsong_squat2.mp4")))  # 43 s: long enough to cancel
+    page.get_by_text(re.compile(r"\d+% · \d+ of \d+ frames · [\d.]+ frames/s · about \d+:\d\d left")).first.wait_for(
+        timeout=60_000)
+    page.screenshot(path=str(artifacts_dir / "upload-progress.png"))
+    page.get_by_role("button", name=re.compile("Cancel")).click()
+    alerts.filter(has_text="cancelled").wait_for(timeout=60_000)
+
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(next(f.image for f in iter_frames(clip("mrpose_squat.mp4")) if f.index == 100)).save(photo)
+    uploader.set_input_files(str(photo))
+    page.get_by_text("Placement for Squat", exact=False).wait_for(timeout=60_000)
+    assert page.get_by_test_id("stImage").count() == 1
+
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="Push-up").click()
+    alerts.filter(has_text="settings changed").wait_for(timeout=30_000)
+    page.get_by_text("Placement for Squat", exact=False).wait_for(timeout=10_000)  # not lost by the rerun
+    wait_until_idle(page)
+    page.screenshot(path=str(artifacts_dir / "upload-image-mode.png"), full_page=True)
+    assert page.get_by_test_id("stImage").count() == 1
+    assert not page.get_by_text("Traceback").count()
+
+    page.context.close()
+    server.stop()
+    server.assert_log_clean()
+    left = [p.name for p in private_tmp.iterdir()]
+    assert left == [], f"temporary files left behind: {left}"

@@ -106,4 +106,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stderr_progress(p) -> None:
-    print(f"\r{p.percent:5.1f}%  {p.describe()}   ", end="", file=sys.stderr, flush=True)
+    print(f"\r{p.describe()}   ", end="", file=sys.stderr, flush=True)
