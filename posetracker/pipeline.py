@@ -126,8 +126,8 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     report.message("loading video")
     info = VideoInfo.from_path(path)
     name, model_notice = resolve_model(model)
-    export_path = Path(export_path) if export_path else None
-    keypoints_csv = Path(keypoints_csv) if keypoints_csv else None
+    export_path = check_output(export_path)
+    keypoints_csv = check_output(keypoints_csv)
     partials = [p for p in (_partial(export_path), _partial(keypoints_csv)) if p is not None]
     stop = threading.Event()  # any stage failed, or cancelled
     failures: list[BaseException] = []
@@ -225,6 +225,18 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
             kp_writer.close()
         for p in partials:  # finished outputs were renamed into place; whatever is left is partial
             p.unlink(missing_ok=True)
+
+
+def check_output(path: str | Path | None) -> Path | None:
+    """An output path we can write, checked before any work (a typo must not cost a whole analysis)."""
+    if not path:
+        return None
+    path = Path(path)
+    if path.is_dir() or not path.parent.is_dir():
+        raise PoseTrackerError("export_error", f"Cannot write {path}: "
+                               + ("it is a folder." if path.is_dir() else "its folder does not exist.")
+                               + " Give a file path in an existing folder.")
+    return path
 
 
 def analyze_upload(video: str | Path, settings, folder: str | Path, *,

@@ -145,7 +145,7 @@ class VideoWriter:
                  preset: str | None = None) -> None:
         import av
 
-        self._container = av.open(str(path), mode="w")
+        self._container = av.open(str(path), mode="w", format="mp4")  # whatever the name ends with
         rate = Fraction(fps).limit_denominator(1001)
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width = width - width % 2

@@ -120,3 +120,10 @@ def test_help_states_the_default_plan(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["analyze", "--help"])
     assert "default: developer" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("flag", ["--export", "--keypoints-csv", "--events", "--reps-csv"])
+def test_an_output_in_a_missing_folder_is_refused_before_any_work(capsys, tiny, tmp_path, flag):
+    error = _refused(capsys, tiny, "--exercise", "squat", flag, tmp_path / "no" / "such" / "out.x",
+                     code_name="export_error")
+    assert "folder does not exist" in error["message"]

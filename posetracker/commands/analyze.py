@@ -68,10 +68,12 @@ def run(args: argparse.Namespace) -> int:
     from posetracker.exercises import get_spec
     from posetracker.exports import write_events_jsonl, write_reps_csv
     from posetracker.inputs import MediaKind, check_media
-    from posetracker.pipeline import analyze_video
+    from posetracker.pipeline import analyze_video, check_output
     from posetracker.settings import enforce
 
     get_spec(args.exercise)  # invalid_exercise, listing the valid ids, before any work
+    for path in (args.export, args.keypoints_csv, args.events, args.reps_csv):
+        check_output(path)
     settings = build_settings(args)
     allowed, refused = enforce(settings)
     if refused:
