@@ -23,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
+import cv2
 import numpy as np
 
 from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator
@@ -137,7 +138,7 @@ class LiveProcessor:
         self._count_dropped(len(frames) - 1)
         newest = frames[-1]
         pts = float(newest.time) if newest.time is not None else self._frame_id / 30.0
-        image = self.process(newest.to_ndarray(format="rgb24"), pts)
+        image = self.process(_rgb_of(newest), pts)
         return [av.VideoFrame.from_ndarray(image, format="rgb24")]
 
     def _count_dropped(self, n: int) -> None:
@@ -152,7 +153,8 @@ class LiveProcessor:
         state = self._engine.snapshot() if self._engine is not None else None
         self._frame_id += 1
 
-        out = np.ascontiguousarray(image_rgb[:, ::-1]) if self._skeleton.mirror else image_rgb.copy()
+        # cv2.flip is ~50x faster than copying numpy's negative-stride view of 3-byte pixels.
+        out = cv2.flip(image_rgb, 1) if self._skeleton.mirror else image_rgb.copy()
         if self._options.skeleton:
             self._skeleton.annotate(out, pose)
         self._hud.annotate(out, state if state is not None else _PersonOnly(pose is not None))
@@ -238,6 +240,14 @@ class LiveProcessor:
     def close(self) -> None:
         with self._work:
             self._estimator.close()
+
+
+def _rgb_of(frame) -> np.ndarray:
+    """A camera frame as RGB. PyAV's own conversion builds a new swscale context for every frame object
+    (~1-3 ms at 640x480); OpenCV's BT.601 I420 conversion of the same planes takes a tenth of that."""
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        return cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2RGB_I420)
+    return frame.to_ndarray(format="rgb24")
 
 
 @dataclass(frozen=True)
