@@ -137,8 +137,13 @@ class LiveProcessor:
             return []
         self._count_dropped(len(frames) - 1)
         newest = frames[-1]
-        pts = float(newest.time) if newest.time is not None else self._frame_id / 30.0
-        image = self.process(_rgb_of(newest), pts)
+        try:
+            pts = float(newest.time) if newest.time is not None else self._frame_id / 30.0
+            rgb = _rgb_of(newest)
+        except Exception as exc:  # noqa: BLE001 - a frame we cannot read must not stop the stream either
+            self._report(exc)
+            return [newest]
+        image = self.process(rgb, pts)
         return [av.VideoFrame.from_ndarray(image, format="rgb24")]
 
     def _count_dropped(self, n: int) -> None:
