@@ -136,9 +136,12 @@ else:
     notice_area = st.container()
     if outcome is not None:
         shown = outcome.upload.name if outcome.upload else "this file"
-        if outcome.settings != settings and uploaded is not None and outcome.key == session.key:
-            notice_area.info(f"The settings changed since {shown} was analysed (shown below with the earlier settings).",
-                    icon=":material/tune:")
+        changed = outcome.settings != settings
+        cancelled = outcome.error is not None and outcome.error.code == "analysis_cancelled"
+        if (changed or cancelled) and uploaded is not None and outcome.key == session.key:
+            if changed:
+                notice_area.info(f"The settings changed since {shown} was analysed (shown below with the earlier "
+                                 "settings).", icon=":material/tune:")
             if notice_area.button("Analyse again with the current settings", icon=":material/refresh:"):
                 session.submit(outcome.key, uploaded.getvalue(), uploaded.name, settings)
                 st.rerun()

@@ -101,6 +101,7 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
     page.screenshot(path=str(artifacts_dir / "upload-progress.png"))
     page.get_by_role("button", name=re.compile("Cancel")).click()
     alerts.filter(has_text="cancelled").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name=re.compile("Analyse again")).is_visible(), "a cancelled run can restart"
 
     photo = tmp_path / "photo.jpg"
     Image.fromarray(next(f.image for f in iter_frames(clip("mrpose_squat.mp4")) if f.index == 100)).save(photo)
