@@ -64,11 +64,13 @@ def show_video_result(result, settings) -> None:
     st.plotly_chart(signal_figure(result), key="signal_chart")
     if table:
         st.subheader("Reps")
-        st.dataframe([{"rep": n, "start (s)": r["start_s"], "end (s)": r["end_s"],
-                       "duration (s)": round(r["end_s"] - r["start_s"], 2), "score": r.get("score"),
-                       "grade": r.get("grade"),
-                       "result": "counted" if r["counted"] else f"rejected: {REASONS.get(r.get('reason'), r.get('reason'))}"}
-                      for n, r in enumerate(table, start=1)], hide_index=True)
+        rows = [{"rep": n, "start (s)": r["start_s"], "end (s)": r["end_s"],
+                 "duration (s)": round(r["end_s"] - r["start_s"], 2), "score": r.get("score"), "grade": r.get("grade"),
+                 "result": "counted" if r["counted"] else f"rejected: {REASONS.get(r.get('reason'), r.get('reason'))}"}
+                for n, r in enumerate(table, start=1)]
+        if not settings.form_score:  # the plan's gate: no empty score columns either
+            rows = [{k: v for k, v in row.items() if k not in ("score", "grade")} for row in rows]
+        st.dataframe(rows, hide_index=True)
         scores = score_figure(result) if settings.form_score else None
         if scores is not None:
             st.plotly_chart(scores, key="score_chart")
