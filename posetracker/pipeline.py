@@ -77,6 +77,11 @@ class UploadResult:
     def fps(self) -> float:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
+    @property
+    def reps_detail(self) -> list[dict]:
+        """Per-rep rows as the page and charts may show them (the plan's gate applied)."""
+        return self.reps_table()
+
     def reps_table(self) -> list[dict]:
         """Per-rep rows {start_s, end_s, score, grade, counted, reason}; scores only when the form score is on."""
         scored = self.options is None or self.options.form_score

@@ -148,3 +148,17 @@ def _wait(session, timeout=60.0) -> None:
     while session.running and time.monotonic() < deadline:
         time.sleep(0.05)
     session.poll()
+
+
+def test_scores_stay_out_of_everything_a_free_result_shows(tmp_path):
+    from posetracker.charts import signal_figure
+    from posetracker.pipeline import UploadResult
+
+    src = write_clip(tmp_path / "src.mp4", [two_tone(64, 64)] * 5)
+    result = analyze_video(src, Options(exercise="squat", mode=Mode.UPLOAD, form_score=False))
+    scored = [{"start_s": 0.0, "end_s": 0.1, "score": 88.0, "grade": "B", "counted": True, "reason": None}]
+    object.__setattr__(result.analysis, "reps_detail", scored)  # as if the engine had graded a rep
+    assert isinstance(result, UploadResult)
+    assert result.reps_detail[0]["score"] is None and result.to_dict()["reps_detail"][0]["grade"] is None
+    hover = next(t for t in signal_figure(result).data if t.name == "reps").text[0]
+    assert "score" not in hover
