@@ -99,3 +99,15 @@ def test_without_movenet_weights_the_app_runs_on_blazepose_and_says_how_to_fetch
     page.context.close()
     server.stop()
     server.assert_log_clean()
+
+
+def test_missing_chromium_skips_on_a_users_machine_and_fails_in_ci(monkeypatch):
+    import browser_support
+
+    monkeypatch.setattr(browser_support, "chromium_executable", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium not found"):
+        browser_support.require_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run them"):
+        browser_support.require_chromium()
