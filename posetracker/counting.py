@@ -172,9 +172,13 @@ class HoldTimer:
         self._last_in: float | None = None
         self._t: float | None = None
 
-    def update(self, in_position: bool | None, t: float) -> float:
-        """`in_position` None means unknown (person not visible): the run is broken after `gap_s`."""
+    def update(self, in_position: bool | None, t: float, visible: bool = False) -> float:
+        """`in_position` None means unknown. While the person is still `visible` but the keypoints that decide
+        are hidden (legs occluded end-on), a hold in progress goes on: only evidence of leaving the position,
+        or losing the person for longer than `grace_s`, stops it."""
         self._t = t
+        if in_position is None and visible and self.holding:
+            in_position = True
         if in_position:
             # A timestamp that goes backwards (a new stream, a bad pts) starts a new run: never negative time.
             if self._since is None or self._last_in is None or not (

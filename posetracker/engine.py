@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from posetracker import events as ev
-from posetracker.counting import HoldTimer, Rep, RepCounter
+from posetracker.counting import HoldTimer, Rep, RepTrack
 from posetracker.exercises import Kind, RepPhase, get_spec
 from posetracker.filters import OneEuroFilter
 from posetracker.form import score_rep
@@ -85,15 +85,16 @@ class TrackingEngine:
         """Start a new set: count, scores and phase go back to the beginning."""
         self._phase = Phase.INITIALIZING
         self._scale = BodyScale(gate=self.spec.score_gate)
-        self._filter = OneEuroFilter(self.spec.smoothing)
-        self._counter = RepCounter(self.spec, self.depth)
+        sides = ("left", "right") if self.spec.sides == "alternate" else (None,)
+        self._tracks = [RepTrack(self.spec, self.depth, GAP_S, side) for side in sides]
+        self._counted_windows: list[tuple[float, float, str | None]] = []  # (start, end, side) of counted reps
         self._timer = HoldTimer(self.spec.hold, GAP_S) if self.spec.hold else None
+        self._hold_filters: dict[str, OneEuroFilter] = {}
         self._count = 0
         self._seconds_reported = 0
         self._placement: Placement | None = None
         self._countdown_start: float | None = None
         self._countdown_left: int | None = None
-        self._last_good_t: float | None = None
         self._lost_at: float | None = None   # when the person disappeared (None: visible)
         self._found_at: float | None = None  # when they reappeared
         self._signal: float | None = None
@@ -133,9 +134,10 @@ class TrackingEngine:
         if self._phase is Phase.FINISHED:
             return []
         out: list[dict] = []
-        rep = None if self.is_duration else self._counter.finish()
-        if rep is not None and self._t is not None:
-            self._finish_rep(rep, self._t, out)
+        for track in [] if self.is_duration or self._t is None else self._tracks:
+            rep = track.counter.finish()
+            if rep is not None:
+                self._finish_rep(rep, self._t, out, track.side)
         self._phase = Phase.FINISHED
         out.append(self._counter_event(final=True))
         return [self._stamp(e, self._t, None) for e in out]
@@ -149,7 +151,7 @@ class TrackingEngine:
             progression=self._progression, last_grade=self._last_grade, last_score=self._last_score,
             avg_score=self._avg_score(), recommendations=self._cues,
             person_visible=bool(p and p.person_visible), signal=self._signal, thresholds=self._thresholds(),
-            rep_phase=None if self.is_duration else self._counter.phase, reps=self._reps, timestamp=self._t,
+            rep_phase=None if self.is_duration else self._lead_track().counter.phase, reps=self._reps, timestamp=self._t,
         )
 
     # -- phases ---------------------------------------------------------------------------------------------
@@ -200,20 +202,18 @@ class TrackingEngine:
             self._hold(body, t, out)
             return
         self._record_metrics(body, t)
-        sample = combine(SIGNALS[self.spec.signal](body), self.spec.sides, self.spec.score_gate)
-        if sample is None or (self._found_at is not None and t - self._found_at < SETTLE_S):
-            return  # hold the last good value: low-score frames must not delete the bottom of a rep
-        if self._last_good_t is not None and t - self._last_good_t > GAP_S:
-            self._filter.reset()
-            rep = self._counter.pause()
-            if rep is not None:
-                self._finish_rep(rep, t, out)
-        self._last_good_t = t
-        self._signal = self._filter(sample.value, t)
-        rep = self._counter.update(self._signal, t)
+        if self._found_at is not None and t - self._found_at < SETTLE_S:
+            return
+        samples = SIGNALS[self.spec.signal](body)
+        for track in self._tracks:
+            sample = combine(samples, self.spec.sides, self.spec.score_gate, only=track.side)
+            if sample is None:
+                continue  # hold the last good value: low-score frames must not delete the bottom of a rep
+            for rep in track.update(sample.value, t):
+                self._finish_rep(rep, t, out, track.side)
+        values = [tr.value for tr in self._tracks if tr.value is not None]
+        self._signal = max(values) if values else None
         self._update_progression(out)
-        if rep is not None:
-            self._finish_rep(rep, t, out)
 
     def _record_metrics(self, body: Body, t: float) -> None:
         values = {}
@@ -226,7 +226,9 @@ class TrackingEngine:
         while self._series and self._series[0][0] < t - self.spec.max_rep_s - 1.0:
             self._series.popleft()
 
-    def _finish_rep(self, rep: Rep, t: float, out: list[dict]) -> None:
+    def _finish_rep(self, rep: Rep, t: float, out: list[dict], side: str | None = None) -> None:
+        if self._same_rep_other_side(rep, side):
+            return  # both arms (legs) moved together: one repetition, already counted
         if rep.excursion < self.depth:
             self._add_rep(rep, None, None, False, "too_shallow")
             if rep.excursion >= 0.6 * self.depth:
@@ -253,31 +255,47 @@ class TrackingEngine:
             self._add_rep(rep, result.score, grade, False, "min_grade")
         else:
             self._count += 1
+            self._counted_windows = self._counted_windows[-3:] + [(rep.start_s, rep.end_s, side)]
             self._add_rep(rep, result.score, grade, True, None)
             out.append(self._counter_event())
         self._recommend(result.cues, t, out)
 
+    def _same_rep_other_side(self, rep: Rep, side: str | None) -> bool:
+        for start, end, other in self._counted_windows:
+            overlap = min(end, rep.end_s) - max(start, rep.start_s)
+            if other != side and overlap > 0.5 * min(end - start, rep.duration_s):
+                return True
+        return False
+
     def _hold(self, body: Body, t: float, out: list[dict]) -> None:
         rule = self.spec.hold
-        in_position: bool | None = True
-        for metric, low, high in rule.bounds:
-            s = combine(SIGNALS[metric](body), rule.side, self.spec.score_gate)
-            if s is None:
-                in_position = None
-                break
-            if not low <= s.value <= high:
-                in_position = False
-        self._signal = None
-        seconds = self._timer.update(in_position, t)
+        in_position = self._bounds_met(rule.bounds, body, t)
+        if in_position is not False and rule.any_of:
+            groups = [self._bounds_met(group, body, t) for group in rule.any_of]
+            in_position = True if True in groups and in_position else None if None in groups else False
+        seconds = self._timer.update(in_position, t, visible=True)
         if int(seconds) != self._seconds_reported:
             self._seconds_reported = int(seconds)
             out.append(self._counter_event())
         if in_position is False and self.spec.rules:
             self._recommend(tuple(r.cue for r in self.spec.rules), t, out)
 
+    def _bounds_met(self, bounds: tuple, body: Body, t: float) -> bool | None:
+        met: bool | None = True
+        for metric, low, high in bounds:
+            s = combine(SIGNALS[metric](body), self.spec.hold.side, self.spec.score_gate)
+            if s is None:
+                met = None if met else met
+                continue
+            f = self._hold_filters.setdefault(metric, OneEuroFilter(self.spec.smoothing))
+            if not low <= f(s.value, t) <= high:
+                met = False
+        return met
+
     # -- events ---------------------------------------------------------------------------------------------
     def _update_progression(self, out: list[dict]) -> None:
-        p = self._counter.progress(self._signal)
+        progress = [tr.counter.progress(tr.value) for tr in self._tracks]
+        p = max((x for x in progress if x is not None), default=None)
         self._progression = None if p is None else round(100.0 * p, 1)
         if self.options.progression and self._progression is not None and (
                 self._progression_sent is None or abs(self._progression - self._progression_sent) >= PROGRESSION_STEP
@@ -311,8 +329,12 @@ class TrackingEngine:
     def _avg_score(self) -> float | None:
         return sum(self._scores) / len(self._scores) if self._scores else None
 
+    def _lead_track(self) -> RepTrack:
+        """The track whose signal is highest now (the working side of an alternating movement)."""
+        return max(self._tracks, key=lambda tr: -math.inf if tr.value is None else tr.value)
+
     def _thresholds(self) -> tuple[float, float] | None:
-        base = self._counter.baseline
+        base = self._lead_track().counter.baseline
         if self.is_duration or base is None:
             return None
         h = self.spec.hysteresis

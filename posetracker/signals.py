@@ -244,10 +244,12 @@ ANGLES = ("knee_angle", "elbow_angle", "hip_angle", "body_line")  # reported by 
 def combine(samples: dict[str, Sample], how: str, gate: float, only: str | None = None) -> Sample | None:
     """One value from the per-side samples whose confidence passes `gate`.
 
-    `mean` weights the sides by score (the better-visible side dominates), `max` takes the working side of an
-    alternating movement, `left`/`right` (or `only`) restricts to one side.
+    `mean` weights the sides by score (the better-visible side dominates), `max` takes the higher side,
+    `left`/`right` (or `only`) restricts to one side; `alternate` (one counter per side) is `max` when
+    a single value is wanted.
     """
     side = only or (how if how in SIDES else None)
+    how = "max" if how == "alternate" else how
     good = {k: s for k, s in samples.items() if s.confidence >= gate and (side is None or k == side)}
     if not good:
         return None

@@ -80,9 +80,12 @@ class FormRule:
 
 @dataclass(frozen=True)
 class HoldRule:
-    """Duration exercises: the position is held while every `(metric, low, high)` bound is met."""
+    """Duration exercises: the position is held while every `(metric, low, high)` bound is met and, when
+    `any_of` is given, every bound of at least one of its groups (e.g. a plank seen from the side or end-on).
+    Metric values are smoothed with the spec's One-Euro filter first."""
 
     bounds: tuple[tuple[str, float, float], ...]
+    any_of: tuple[tuple[tuple[str, float, float], ...], ...] = ()
     side: str = "mean"  # how sides combine for the bound metrics (`left`/`right` for one-leg balance)
     settle_s: float = 0.5  # position must be held this long before time starts counting (then it is credited)
     grace_s: float = 0.6   # a break shorter than this does not stop the clock (keypoint flicker)
@@ -96,7 +99,7 @@ class ExerciseSpec:
     view: View
     required: tuple[KP, ...]
     signal: str | None = None  # counting signal (repetition exercises)
-    sides: str = "mean"        # mean | max (alternating limbs) | left | right
+    sides: str = "mean"        # mean (score-weighted) | max | left | right | alternate (one counter per side)
     depth: Depth = Depth(0.15, 0.25, 0.35)
     target: float = 0.4        # a full-depth rep's excursion (progression 100 %, depth score 1.0)
     hysteresis: Hysteresis = Hysteresis()
@@ -112,7 +115,8 @@ class ExerciseSpec:
 
         metrics = [self.signal] if self.signal else []
         metrics += [r.metric for r in self.rules if r.metric not in ("depth", "duration")]
-        metrics += [b[0] for b in (self.hold.bounds if self.hold else ())]
+        if self.hold:
+            metrics += [b[0] for group in (self.hold.bounds, *self.hold.any_of) for b in group]
         unknown = [m for m in metrics if m not in SIGNALS]
         if unknown:
             raise ValueError(f"{self.id}: unknown signal(s) {unknown}; known: {sorted(SIGNALS)}")
