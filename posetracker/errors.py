@@ -50,6 +50,9 @@ ERRORS: dict[str, ErrorCode] = {
         "The video lasts longer than the plan allows.", "Trim it, or use a plan with a higher limit."),
     "analysis_cancelled": ErrorCode(
         "The user cancelled the analysis; nothing was kept.", "Start it again when ready."),
+    "export_error": ErrorCode(
+        "An output path (`--export`, `--keypoints-csv`, `--events`, `--reps-csv`) is a folder or its folder does "
+        "not exist; refused before any work.", "Give a file path in an existing folder."),
     "analysis_failed": ErrorCode(
         "An unexpected failure while analysing (logged on the server without user data).",
         "Try again or another file; report the file if it keeps happening."),
