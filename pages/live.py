@@ -13,7 +13,7 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from pages._shared import (
     exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices,
 )
-from posetracker.errors import PoseTrackerError
+from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
 from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
 from posetracker.options import Mode
@@ -113,6 +113,10 @@ right.button("Reset", icon=":material/restart_alt:", on_click=processor.reset, h
              width="stretch")
 
 
+def camera_help(code: str) -> str:
+    return f"{code}: {ERRORS[code].meaning} {ERRORS[code].what_to_do}"
+
+
 async def on_frames(frames):
     return processor.process_av_frames(frames)
 
@@ -127,7 +131,13 @@ with video:
         queued_video_frames_callback=on_frames,
         async_processing=True,
         video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
+        translations={"device_access_denied": camera_help("camera_permission_denied"),
+                      "device_not_available": camera_help("camera_not_found")},
     )
+    if not ctx.state.playing:  # the browser reports a refused or missing camera inside the component only
+        with st.expander("Camera not starting?", icon=":material/no_photography:"):
+            st.markdown(f"- **NotAllowedError** · {camera_help('camera_permission_denied')}\n"
+                        f"- **NotFoundError** or **NotReadableError** · {camera_help('camera_not_found')}")
 
 
 @st.fragment(run_every=POLL_S if ctx.state.playing or ctx.state.signalling else IDLE_POLL_S)

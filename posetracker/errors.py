@@ -97,7 +97,7 @@ ERRORS: dict[str, ErrorCode] = {
         "(or on localhost)."),
     "camera_not_found": ErrorCode(
         "The browser found no camera, or another application is using it.",
-        "Connect a camera, close other apps that use it, then press START again."),
+        "Connect a camera and close other apps that use it, then start the camera again."),
     # `posetracker eval` and `bench`
     "labels_not_found": ErrorCode("No labels file at the given path.", "Pass the path of labels.json."),
     "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",

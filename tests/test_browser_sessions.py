@@ -1,0 +1,196 @@
+"""Many sessions at once, and a camera that will not start, in a real browser against one app server.
+
+Three live sessions, each its own Chromium with its own fake camera (a squat clip counted as squats, jumping
+jacks counted as jumping jacks, an empty room), and one upload session with a Developer token, all at the same
+time: each count is its own, pages answer while the streams run, the token never reaches the log, and when the
+sessions are gone the server's memory is back near where it started and no temporary folder is left.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_support import CHROMIUM_ARGS, open_app, require_chromium, wait_until_idle, webrtc_frame, write_y4m
+
+pytestmark = pytest.mark.browser
+
+TOKEN = "tok-sessions-secret-5f3a9c1e"
+SESSION_TTL_S = 2  # Streamlit forgets a disconnected session after this (default 120 s)
+METRIC_VALUE = "[data-testid=stMetricValue]"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def shown_count(page) -> int:
+    text = page.get_by_test_id("stMetric").first.get_by_test_id("stMetricValue").inner_text().strip()
+    return int(text)
+
+
+def frames_processed(page) -> int:
+    found = page.get_by_text(re.compile(r"\d+ frames processed"))
+    if found.count() == 0:
+        return 0
+    return int(re.search(r"(\d+) frames processed", found.first.inner_text()).group(1))
+
+
+def start_live(page) -> None:
+    webrtc_frame(page).get_by_role("button", name="START").click()
+    page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=90_000)
+
+
+def response_time_s(page) -> float:
+    """How long the page takes to answer a click (the raw event log toggle) while everything runs."""
+    started = time.monotonic()
+    page.get_by_text("Show raw event log").click()
+    page.get_by_test_id("stJson").first.wait_for(timeout=60_000)
+    elapsed = time.monotonic() - started
+    page.get_by_text("Show raw event log").click()
+    return elapsed
+
+
+@pytest.fixture
+def empty_room_camera(tmp_path) -> Path:
+    from corpus import synthetic_scene
+
+    return write_y4m(synthetic_scene(20.0, size=(640, 480)), tmp_path / "empty-room.y4m", fps=15)
+
+
+def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_leave_nothing(
+        start_app, launch_browser, fake_camera, empty_room_camera, clip, tmp_path, artifacts_dir):
+    from posetracker.options import Mode
+    from posetracker.pipeline import analyze_video
+    from posetracker.settings import Settings
+
+    server_tmp = tmp_path / "server-tmp"
+    server_tmp.mkdir()
+    server = start_app(env={"POSETRACKER_TOKENS": f"{TOKEN}=developer", "TMPDIR": str(server_tmp),
+                            "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(SESSION_TTL_S)})
+    pid = server._process.pid
+
+    # Baseline: the app has served one session (so the shared model is loaded) and that session has ended.
+    warm = launch_browser(camera=empty_room_camera)
+    page = open_app(warm, server.page_url("live", exercise="squat"))
+    page.get_by_text("Press START", exact=False).wait_for(timeout=60_000)
+    page.context.close()
+    time.sleep(SESSION_TTL_S + 3)
+    baseline = rss_mb(pid)
+
+    upload_clip = clip("dollarpy_pushup5.mp4")
+    expected_upload = analyze_video(upload_clip, Settings.defaults_for("developer", exercise="push_up")
+                                    .to_options(Mode.UPLOAD), "movenet").reps
+
+    lives = {  # name: (camera, exercise, what the count must be)
+        "squat": (fake_camera("rjsong_squat2.mp4", seconds=40), "squat", "counts"),
+        "jacks": (fake_camera("mrpose_jacks.mp4", seconds=30, start_s=1.0), "jumping_jack", "counts"),
+        "nobody": (empty_room_camera, "squat", "zero"),
+    }
+    pages = {}
+    for name, (camera, exercise, _) in lives.items():
+        browser = launch_browser(camera=camera)
+        pages[name] = open_app(browser, server.page_url("live", exercise=exercise, countdown="0"))
+    uploader = open_app(launch_browser(), server.page_url("upload", token=TOKEN, exercise="push_up"))
+    assert TOKEN not in uploader.url, "the token stays out of the address bar once read"
+
+    for page in pages.values():
+        start_live(page)
+    uploader.locator('input[type="file"]').set_input_files(str(upload_clip))
+
+    peak = [baseline]
+    sampling = threading.Event()
+
+    def sample():
+        while not sampling.is_set():
+            peak.append(rss_mb(pid))
+            time.sleep(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        uploader.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=300_000)
+        final = uploader.get_by_test_id("stMetric").filter(has_text="Final count")
+        assert int(final.get_by_test_id("stMetricValue").inner_text().strip()) == expected_upload
+
+        # The squat and jumping-jack sessions count; the empty room never does, whatever the others do.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if shown_count(pages["squat"]) >= 2 and shown_count(pages["jacks"]) >= 2:
+                break
+            assert shown_count(pages["nobody"]) == 0, "the empty room's count moved: cross-talk"
+            time.sleep(1.0)
+        counts = {name: shown_count(page) for name, page in pages.items()}
+        assert counts["squat"] >= 2 and counts["jacks"] >= 2 and counts["nobody"] == 0, counts
+        assert pages["nobody"].get_by_text("No person in view", exact=False).first.is_visible()
+        moving = {name: frames_processed(page) for name, page in pages.items()}
+        assert all(n > 10 for n in moving.values()), moving
+
+        answers = {name: response_time_s(page) for name, page in pages.items()}
+        assert max(answers.values()) < 20, f"pages stopped answering under load: {answers}"
+        for page in pages.values():
+            page.screenshot(path=str(artifacts_dir / f"sessions-{page.url.split('exercise=')[-1][:12]}.png"))
+
+        # STOP keeps the count and the results on the page.
+        squat = pages["squat"]
+        webrtc_frame(squat).get_by_role("button", name="STOP").click()
+        squat.wait_for_timeout(2_000)
+        kept = shown_count(squat)
+        squat.wait_for_timeout(2_000)
+        assert shown_count(squat) == kept >= 2 and frames_processed(squat) > 0
+        during = max(peak)
+    finally:
+        sampling.set()
+        sampler.join()
+
+    for page in [*pages.values(), uploader]:
+        page.context.close()
+    time.sleep(SESSION_TTL_S + 8)  # the sessions end; the upload's folder goes with its session
+    after = rss_mb(pid)
+    leftovers = sorted(p.name for p in server_tmp.iterdir() if p.name.startswith("posetracker-"))
+    print(f"\nserver RSS: baseline {baseline:.0f} MB, peak {during:.0f} MB, after {after:.0f} MB")
+    (artifacts_dir / "sessions-memory.txt").write_text(
+        f"baseline_mb={baseline:.0f}\npeak_mb={during:.0f}\nafter_mb={after:.0f}\nsessions=4\n")
+
+    assert leftovers == [], f"temporary folders outlived their sessions: {leftovers}"
+    assert after <= baseline + max(150.0, 0.35 * (during - baseline)), (baseline, during, after)
+    log = server.log_text()
+    assert TOKEN not in log and TOKEN[:12] not in log, "the token reached the server log"
+    server.stop()
+    assert server.returncode == 0
+    server.assert_log_clean()
+
+
+@pytest.mark.parametrize("camera, code, browser_error", [
+    ("refused", "camera_permission_denied", "NotAllowedError"),
+    ("absent", "camera_not_found", "NotFoundError"),
+])
+def test_a_refused_or_missing_camera_is_explained_on_the_live_page(camera, code, browser_error, app_server,
+                                                                    _playwright):
+    # "refused": a camera exists, the permission prompt is answered No; "absent": Yes, but there is no camera.
+    extra = (["--use-fake-ui-for-media-stream"] if camera == "absent"
+             else ["--use-fake-device-for-media-stream", "--deny-permission-prompts"])
+    args = list(CHROMIUM_ARGS) + extra
+    browser = _playwright.chromium.launch(executable_path=require_chromium(), headless=True, args=args)
+    try:
+        page = open_app(browser, app_server.page_url("live", exercise="squat"))
+        webrtc_frame(page).get_by_role("button", name="START").click()
+        webrtc_frame(page).get_by_text(browser_error, exact=False).first.wait_for(timeout=30_000)
+
+        page.get_by_text("Camera not starting?").click()
+        help_text = page.get_by_text(code, exact=False).first
+        help_text.wait_for(timeout=10_000)
+        assert ("HTTPS" in help_text.inner_text()) == (code == "camera_permission_denied")
+
+        # The page still answers, and says how to begin.
+        wait_until_idle(page)
+        assert page.get_by_text("Press START", exact=False).first.is_visible()
+    finally:
+        browser.close()
+    app_server.assert_log_clean()
