@@ -1,7 +1,8 @@
 """Upload: analyse a recorded video (or a photo) with the same pipeline as `posetracker analyze`.
 
 The analysis runs on a worker thread owned by this session's `UploadSession`; a fragment polls its progress.
-The finished result stays in session state, keyed by the upload, so reruns and widget changes never lose it.
+The finished result stays with the browser session, keyed by the upload, so reruns and widget changes never lose
+it; a `SessionRegistry` deletes its files once the browser session has ended.
 """
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from posetracker.charts import REASONS, score_figure, signal_figure
 from posetracker.events import grade_of
 from posetracker.exercises import human_name
 from posetracker.inputs import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
-from posetracker.upload_session import UploadSession
+from posetracker.upload_session import SessionRegistry, UploadSession
 
 POLL_S = 0.5
-_SESSION = "upload.session"
 _MIME = {"video": "video/mp4", "events": "application/x-ndjson", "keypoints": "text/csv", "reps": "text/csv"}
 _DOWNLOADS = {"video": ("Download the annotated video", "posetracker-{ex}.mp4"),
               "events": ("Events (JSONL)", "posetracker-{ex}-events.jsonl"),
@@ -25,10 +25,19 @@ _DOWNLOADS = {"video": ("Download the annotated video", "posetracker-{ex}.mp4"),
               "reps": ("Reps (CSV)", "posetracker-{ex}-reps.csv")}
 
 
+@st.cache_resource
+def session_registry() -> SessionRegistry:
+    """One per server: every browser session's uploads, cleaned up when that session has ended."""
+    from streamlit import runtime
+
+    grace = float(st.get_option("server.disconnectedSessionTTL")) + 10.0
+    return SessionRegistry(runtime.get_instance().is_active_session, grace_s=grace)
+
+
 def upload_session() -> UploadSession:
-    if _SESSION not in st.session_state:
-        st.session_state[_SESSION] = UploadSession()
-    return st.session_state[_SESSION]
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return session_registry().get(get_script_run_ctx().session_id)
 
 
 @st.fragment(run_every=POLL_S)

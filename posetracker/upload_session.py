@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from dataclasses import dataclass
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 from posetracker.errors import PoseTrackerError
 from posetracker.inputs import CheckedUpload, MediaKind, Workspace, store_upload
@@ -148,3 +149,76 @@ class UploadSession:
 def _set_all(events: list[threading.Event]) -> None:
     for event in events:
         event.set()
+
+
+class SessionRegistry:
+    """Each browser session's `UploadSession`, closed (files deleted, analysis stopped) once the browser session
+    has been gone for `grace_s`.
+
+    The app cannot count on garbage collection to notice a session has ended, so a sweeper thread asks
+    `is_alive(session_id)` (the server's view) every `interval_s`. A short disconnection (a network blip, a
+    reload within the grace) keeps the session and its result.
+    """
+
+    def __init__(self, is_alive: Callable[[str], bool], grace_s: float = 130.0, interval_s: float = 5.0,
+                 root=None) -> None:
+        self._is_alive = is_alive
+        self.grace_s = grace_s
+        self.interval_s = interval_s
+        self._root = root
+        self._lock = threading.Lock()
+        self._sessions: dict[str, UploadSession] = {}
+        self._last_alive: dict[str, float] = {}
+        self._sweeper: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def get(self, session_id: str) -> UploadSession:
+        with self._lock:
+            if session_id not in self._sessions:
+                self._sessions[session_id] = UploadSession(self._root)
+            self._last_alive[session_id] = time.monotonic()
+            if self._sweeper is None:
+                self._sweeper = threading.Thread(target=self._run, name="posetracker-upload-sweeper", daemon=True)
+                self._sweeper.start()
+            return self._sessions[session_id]
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Close the sessions gone for longer than the grace; returns their ids."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            ids = list(self._sessions)
+        gone = []
+        for session_id in ids:
+            try:
+                alive = self._is_alive(session_id)
+            except Exception:  # asking must never kill the sweeper; treat as alive and ask again later
+                alive = True
+            with self._lock:
+                if alive:
+                    self._last_alive[session_id] = now
+                    continue
+                if now - self._last_alive.get(session_id, now) < self.grace_s:
+                    continue
+                session = self._sessions.pop(session_id)
+                self._last_alive.pop(session_id, None)
+            session.close()
+            gone.append(session_id)
+        return gone
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sessions)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.sweep()
+            except Exception:
+                log.exception("upload session sweep failed")
+
+    def close(self) -> None:
+        self._stop.set()
+        with self._lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.close()

@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -82,7 +83,7 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
 
     private_tmp = tmp_path / "server-tmp"
     private_tmp.mkdir()
-    server = start_app(env={"TMPDIR": str(private_tmp)})
+    server = start_app(env={"TMPDIR": str(private_tmp), "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "1"})
     page = open_app(launch_browser(), server.page_url("upload", exercise="squat"))  # Free plan
     uploader = page.locator('input[type="file"]')
     alerts = page.get_by_test_id("stAlert")
@@ -118,8 +119,13 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
     assert page.get_by_test_id("stImage").count() == 1
     assert not page.get_by_text("Traceback").count()
 
-    page.context.close()
+    assert list(private_tmp.iterdir()), "the session's workspace exists while the session does"
+    page.context.close()  # the browser session ends: its folder goes soon after, with the server still running
+    for _ in range(60):
+        if not list(private_tmp.iterdir()):
+            break
+        time.sleep(0.5)
+    left = [p.name for p in private_tmp.iterdir()]
+    assert left == [], f"temporary files left behind after the session ended: {left}"
     server.stop()
     server.assert_log_clean()
-    left = [p.name for p in private_tmp.iterdir()]
-    assert left == [], f"temporary files left behind: {left}"

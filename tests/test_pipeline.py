@@ -162,3 +162,19 @@ def test_scores_stay_out_of_everything_a_free_result_shows(tmp_path):
     assert result.reps_detail[0]["score"] is None and result.to_dict()["reps_detail"][0]["grade"] is None
     hover = next(t for t in signal_figure(result).data if t.name == "reps").text[0]
     assert "score" not in hover
+
+
+def test_session_registry_closes_sessions_gone_longer_than_the_grace(tmp_path):
+    from posetracker.upload_session import SessionRegistry
+
+    alive = {"a": True, "b": True}
+    registry = SessionRegistry(lambda sid: alive[sid], grace_s=10.0, interval_s=3600, root=tmp_path)
+    a, b = registry.get("a"), registry.get("b")
+    assert registry.get("a") is a and len(registry) == 2
+    alive["b"] = False
+    t0 = time.monotonic()
+    assert registry.sweep(t0 + 5) == [], "a short disconnection keeps the session and its result"
+    assert registry.sweep(t0 + 11) == ["b"]
+    assert not b.workspace.path.exists() and a.workspace.path.exists()
+    registry.close()
+    assert not a.workspace.path.exists()
