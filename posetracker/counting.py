@@ -170,6 +170,7 @@ class HoldTimer:
         self.holding = False
         self._since: float | None = None  # start of the current run in position
         self._last_in: float | None = None
+        self._last_decisive: bool | None = None
         self._t: float | None = None
 
     def update(self, in_position: bool | None, t: float, visible: bool = False) -> float:
@@ -177,8 +178,10 @@ class HoldTimer:
         are hidden (legs occluded end-on), a hold in progress goes on: only evidence of leaving the position,
         or losing the person for longer than `grace_s`, stops it."""
         self._t = t
-        if in_position is None and visible and self.holding:
+        if in_position is None and visible and self.holding and self._last_decisive is not False:
             in_position = True
+        elif in_position is not None:
+            self._last_decisive = in_position
         if in_position:
             # A timestamp that goes backwards (a new stream, a bad pts) starts a new run: never negative time.
             if self._since is None or self._last_in is None or not (

@@ -26,6 +26,7 @@ from posetracker.pose import Pose
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
+SAME_REP_S = 0.3         # left and right peaking this close together are one two-sided repetition
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
@@ -87,7 +88,7 @@ class TrackingEngine:
         self._scale = BodyScale(gate=self.spec.score_gate)
         sides = ("left", "right") if self.spec.sides == "alternate" else (None,)
         self._tracks = [RepTrack(self.spec, self.depth, GAP_S, side) for side in sides]
-        self._counted_windows: list[tuple[float, float, str | None]] = []  # (start, end, side) of counted reps
+        self._counted_peaks: list[tuple[float, str | None]] = []  # (peak time, side) of recent counted reps
         self._timer = HoldTimer(self.spec.hold, GAP_S) if self.spec.hold else None
         self._hold_filters: dict[str, OneEuroFilter] = {}
         self._count = 0
@@ -255,17 +256,13 @@ class TrackingEngine:
             self._add_rep(rep, result.score, grade, False, "min_grade")
         else:
             self._count += 1
-            self._counted_windows = self._counted_windows[-3:] + [(rep.start_s, rep.end_s, side)]
+            self._counted_peaks = self._counted_peaks[-3:] + [(rep.peak_s, side)]
             self._add_rep(rep, result.score, grade, True, None)
             out.append(self._counter_event())
         self._recommend(result.cues, t, out)
 
     def _same_rep_other_side(self, rep: Rep, side: str | None) -> bool:
-        for start, end, other in self._counted_windows:
-            overlap = min(end, rep.end_s) - max(start, rep.start_s)
-            if other != side and overlap > 0.5 * min(end - start, rep.duration_s):
-                return True
-        return False
+        return any(other != side and abs(peak - rep.peak_s) < SAME_REP_S for peak, other in self._counted_peaks)
 
     def _hold(self, body: Body, t: float, out: list[dict]) -> None:
         rule = self.spec.hold
