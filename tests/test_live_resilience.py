@@ -215,3 +215,39 @@ def test_sessions_do_not_share_counts_across_threads(real_poses, clean_count):
         t.join()
     counts = [p.snapshot().count for p in processors]
     assert counts[0] == clean_count and counts[2] == 0 and 1 <= counts[1] < clean_count, counts
+
+
+def test_the_shared_model_gives_each_concurrent_session_the_same_poses_as_alone(clip, movenet_installed):
+    """Sessions share one MoveNet interpreter (loaded once per process); four threads using it at once must get
+    exactly what each would get alone, and no session makes a model copy of its own."""
+    from posetracker.estimators import create_estimator
+    from posetracker.estimators.movenet import shared_interpreter
+    from posetracker.video import iter_frames
+
+    streams = {}
+    for name in ("rjsong_squat2.mp4", "mrpose_jacks.mp4", "vengaza_squats.mp4", "ketan_curl.mp4"):
+        frames = []
+        for frame in iter_frames(clip(name), max_side=256):
+            if len(frames) == 40:
+                break
+            frames.append(frame)
+        streams[name] = frames
+
+    def run(frames):
+        with create_estimator("movenet") as estimator:
+            return [estimator.estimate(f.image, f.timestamp) for f in frames]
+
+    alone = {name: run(frames) for name, frames in streams.items()}
+    together: dict = {}
+    threads = [threading.Thread(target=lambda n=n, f=f: together.__setitem__(n, run(f))) for n, f in streams.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for name in streams:
+        for a, b in zip(alone[name], together[name], strict=True):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a.xy, b.xy)
+                np.testing.assert_array_equal(a.scores, b.scores)
+    assert shared_interpreter.cache_info().currsize == 1
