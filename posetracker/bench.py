@@ -69,7 +69,13 @@ def run_bench(config: BenchConfig, log: Callable[[str], None] = lambda s: None) 
     """Every figure of the benchmark as one JSON-serialisable object (see `MODEL_KEYS`, `BASELINE_KEYS`)."""
     from posetracker.errors import PoseTrackerError
 
+    from posetracker.estimators import model_installed
+
     started = time.perf_counter()
+    missing = [m for m in config.models if m == "movenet" and not model_installed(m)]
+    if missing:  # the pipeline would quietly fall back to BlazePose and the figures would lie
+        raise PoseTrackerError("model_missing", "MoveNet weights are not installed, so it cannot be measured. "
+                               "Run `posetracker models fetch movenet`, or bench only `--model blazepose`.")
     upload_src, memory_src = pick_clips(config.videos)
     if upload_src is None:
         raise PoseTrackerError("no_clips", f"No readable video in {config.videos}. Point --videos at a folder of "

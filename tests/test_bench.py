@@ -59,3 +59,9 @@ def test_pick_clips_prefers_720p_and_keeps_the_longest_for_memory(videos_dir):
 def test_missing_folder_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["bench", "--videos", str(tmp_path / "nope")]) == 2
     assert "Pass --videos DIR" in capsys.readouterr().err
+
+
+def test_missing_movenet_weights_is_a_clear_error(tmp_path, monkeypatch, capsys, videos_dir):
+    monkeypatch.setenv("POSETRACKER_MODELS_DIR", str(tmp_path))  # an empty models folder
+    assert cli.main(["bench", "--quick", "--videos", str(videos_dir)]) == 2
+    assert "posetracker models fetch movenet" in capsys.readouterr().err
