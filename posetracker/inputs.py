@@ -109,7 +109,20 @@ def check_media(path: Path, plan: Plan, name: str | None = None, size_bytes: int
         return CheckedUpload(path, MediaKind.IMAGE, media, shown, size, None, notice)
     from posetracker.video import VideoInfo
 
-    info = VideoInfo.from_path(path)  # raises video_load_error / media_decode_error
+    try:
+        info = VideoInfo.from_path(path)  # raises video_load_error / media_decode_error
+    except PoseTrackerError as exc:
+        # It starts like a video (we sniffed it) yet will not open: most often a file cut short, whose index
+        # (an MP4's moov) was at the end. Say that, rather than "not a video".
+        if exc.code == "video_load_error" and exc.details.get("reason") == "unreadable":
+            raise PoseTrackerError(
+                "video_load_error", f"{shown} looks like a video ({media.label}) but cannot be opened: it is "
+                "probably incomplete (an upload or copy cut short) or damaged. Copy or export it again.",
+                {"reason": "incomplete"}) from None
+        if exc.code == "video_load_error" and exc.details.get("reason") == "no_video_stream":
+            raise PoseTrackerError("video_load_error", f"{shown} has no video stream (only sound?). Choose a "
+                                   "video file: MP4, MOV, WebM, AVI or MKV.", {"reason": "no_video_stream"}) from None
+        raise
     if info.duration_s > plan.max_upload_seconds:
         raise PoseTrackerError(
             "video_too_long",

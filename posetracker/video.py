@@ -69,11 +69,13 @@ def _open(path: str | Path):
     except FileNotFoundError as exc:  # av.error.FileNotFoundError is also an OSError
         raise PoseTrackerError("video_load_error", f"No such file: {Path(path).name}.") from exc
     except (av.error.FFmpegError, ValueError, OSError) as exc:
-        raise PoseTrackerError("video_load_error", "This file is not a video we can read. Try MP4 or MOV.") from exc
+        raise PoseTrackerError("video_load_error", "This file is not a video we can read. Try MP4 or MOV.",
+                               {"reason": "unreadable"}) from exc
     if not container.streams.video:
         container.close()
         raise PoseTrackerError("video_load_error",
-                               "This file is not a video we can read (no video stream). Try MP4 or MOV.")
+                               "This file is not a video we can read (no video stream). Try MP4 or MOV.",
+                               {"reason": "no_video_stream"})
     return container
 
 

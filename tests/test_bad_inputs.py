@@ -34,6 +34,10 @@ UPLOAD_REFUSED = {"zero_byte": "video_load_error", "random_bytes": "video_load_e
                   "too_long": "video_too_long", "too_large": "upload_too_large",
                   "control_chars": "video_load_error"}
 CLI_REFUSED = {**UPLOAD_REFUSED, "png_as_mp4": "video_load_error"}
+# The words that make each message specific to what is wrong with the file.
+SPECIFIC = {"zero_byte": "empty", "random_bytes": "not a video or image", "truncated": "incomplete",
+            "audio_only": "no video stream", "png_as_mp4": "PNG image", "too_long": "60 s", "too_large": "100 MB",
+            "control_chars": "not a video or image"}
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +95,7 @@ def test_upload_refuses_bad_file_with_its_code_and_stays_usable(item_id, corpus,
     assert outcome.error.code == UPLOAD_REFUSED[item_id], outcome.error.message
     assert outcome.error.code in ERRORS
     assert_plain_message(outcome.error.message, str(private_tmp), str(item.path.parent))
+    assert SPECIFIC.get(item_id, "").lower() in outcome.error.message.lower(), outcome.error.message
     assert validate_event(outcome.error.to_event()) == []
     assert files_under(session.workspace.path) == [], "a refused upload left a file in the session's folder"
 
@@ -269,7 +274,8 @@ def test_cli_refuses_bad_file_with_exit_2_and_one_error_line(item_id, corpus, wo
         path.write_bytes(item.path.read_bytes())
     proc = run_cli([path, "--exercise", item.exercise, "--plan", item.plan, "--json", "--export", "out.mp4",
                     "--events", "events.jsonl"], workdir, private_tmp)
-    assert_cli_refused(proc, CLI_REFUSED[item_id], "\x1b")
+    message = assert_cli_refused(proc, CLI_REFUSED[item_id], "\x1b")
+    assert SPECIFIC[item_id].lower() in message.lower(), message
     assert [p.name for p in workdir.iterdir()] == ([path.name] if path.parent == workdir else []), \
         "a refused file left an output or a partial file behind"
     assert list(private_tmp.iterdir()) == []
