@@ -36,12 +36,15 @@ class CorpusItem:
 # --- writing small videos ---------------------------------------------------------------------------------------
 
 def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 15.0,
-                times: Iterable[float] | None = None) -> Path:
-    """An H.264 MP4 of RGB frames at `fps`, or with each frame at the given `times` (seconds; VFR)."""
+                times: Iterable[float] | None = None, faststart: bool = False) -> Path:
+    """An H.264 MP4 of RGB frames at `fps`, or with each frame at the given `times` (seconds; VFR).
+
+    `faststart` puts the index (moov) before the frames, as streaming-friendly exports do.
+    """
     import av
 
     tb = Fraction(1, 90000)
-    with av.open(str(path), mode="w") as out:
+    with av.open(str(path), mode="w", options={"movflags": "faststart"} if faststart else {}) as out:
         stream = None
         times_it = iter(times) if times is not None else None
         for i, image in enumerate(frames):
@@ -133,6 +136,9 @@ def build_corpus(folder: Path, videos: Path) -> dict[str, CorpusItem]:
     whole = squat.read_bytes()
     add("truncated", "truncated.mp4", "video_load_error", "a real clip cut to its first third").write_bytes(
         whole[: len(whole) // 3])
+    cut = write_video(folder / "faststart.mp4", squat_frames, faststart=True).read_bytes()
+    add("truncated_faststart", "cut-short.mp4", None, "a clip with its index first, cut to its first third: "
+        "what it has is analysed, with a notice").write_bytes(cut[: len(cut) // 3])
     _audio_only(add("audio_only", "audio.mp4", "video_load_error", "an MP4 with only an audio track"))
     ok, png = cv2.imencode(".png", cv2.cvtColor(squat_frames[0], cv2.COLOR_RGB2BGR))
     add("png_as_mp4", "picture.mp4", "video_load_error", "a PNG picture renamed .mp4").write_bytes(png.tobytes())

@@ -26,7 +26,7 @@ from posetracker.settings import Settings
 
 PROJECT = Path(__file__).resolve().parent.parent
 ERROR_LINE = re.compile(r"^error: ([a-z_]+): (\S.*)$")
-ODD = ("one_frame", "no_person", "two_people", "4k", "rotated", "vfr", "traversal_name")
+ODD = ("one_frame", "no_person", "two_people", "4k", "rotated", "vfr", "traversal_name", "truncated_faststart")
 # What the Upload page must answer for each refused file. A PNG named .mp4 is not refused there: it is
 # analysed as the picture it is, with a notice (the CLI's `analyze` takes videos only, so it refuses it).
 UPLOAD_REFUSED = {"zero_byte": "video_load_error", "random_bytes": "video_load_error",
@@ -173,6 +173,9 @@ def test_odd_but_valid_files_analyse_and_say_something_sensible(odd_results, lab
         assert r.events[-1]["type"] in ("initialization", "export_ready") and any(
             e["type"] == "counter" and e.get("final") for e in r.events), item_id
 
+    cut = result("truncated_faststart")
+    assert 0 < cut.frames < result("upright").frames and any("ended early" in n for n in cut.notices)
+
     one = result("one_frame")
     assert (one.frames, one.reps) == (1, 0)
 
@@ -309,6 +312,8 @@ def test_cli_analyses_odd_but_valid_files(item_id, corpus, workdir, private_tmp)
     assert out["frames"] >= 1 and isinstance(out["reps"], int)
     if item_id == "no_person":
         assert out["reps"] == 0 and "no person was found" in proc.stderr
+    elif item_id == "truncated_faststart":
+        assert "ended early" in proc.stderr
     else:
         assert "no person was found" not in proc.stderr
     assert sorted(p.name for p in workdir.iterdir()) == (["out.mp4"] if export else [])
