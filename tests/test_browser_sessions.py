@@ -147,6 +147,18 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
         kept = shown_count(squat)
         squat.wait_for_timeout(2_000)
         assert shown_count(squat) == kept >= 2 and frames_processed(squat) > 0
+
+        # START again continues the set (a new stream, the same count going on); Reset starts a new one.
+        before = frames_processed(squat)
+        webrtc_frame(squat).get_by_role("button", name="START").click()
+        deadline = time.monotonic() + 60
+        while frames_processed(squat) <= before + 5:
+            assert time.monotonic() < deadline, "frames did not resume after START"
+            time.sleep(0.5)
+        assert shown_count(squat) >= kept
+        squat.get_by_role("button", name="Reset").click()
+        squat.wait_for_function(
+            "() => document.querySelector('[data-testid=stMetricValue]')?.innerText.trim() === '0'", timeout=20_000)
         during = max(peak)
     finally:
         sampling.set()
