@@ -15,6 +15,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
+
 from posetracker import events as ev
 from posetracker.counting import HoldTimer, Rep, RepTrack
 from posetracker.exercises import Kind, RepPhase, get_spec
@@ -22,10 +24,12 @@ from posetracker.filters import OneEuroFilter
 from posetracker.form import score_rep
 from posetracker.options import GRADES, Mode, Options
 from posetracker.placement import Placement, check_placement
-from posetracker.pose import Pose
+from posetracker.pose import NUM_KEYPOINTS, Pose
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
+KEYPOINT_MEMORY_S = 0.5     # a keypoint seen this recently still counts as in the frame for placement
+PLACEMENT_DEBOUNCE_S = 0.3  # a placement verdict must last this long before the guidance changes
 SAME_REP_S = 0.3         # left and right peaking this close together are one two-sided repetition
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
@@ -94,6 +98,8 @@ class TrackingEngine:
         self._count = 0
         self._seconds_reported = 0
         self._placement: Placement | None = None
+        self._candidate: tuple | None = None
+        self._seen_at = np.full(NUM_KEYPOINTS, -np.inf)  # when each keypoint was last seen well
         self._countdown_start: float | None = None
         self._countdown_left: int | None = None
         self._lost_at: float | None = None   # when the person disappeared (None: visible)
@@ -124,7 +130,9 @@ class TrackingEngine:
             out.append(ev.keypoints(pose, frame_id))
         if pose is not None and self.options.angles:
             out.append(ev.angles(t, frame_id, self._angles(pose)))
-        placement = check_placement(pose, self.spec)
+        if pose is not None:
+            self._seen_at[pose.visible()] = t
+        placement = check_placement(pose, self.spec, seen=t - self._seen_at <= KEYPOINT_MEMORY_S)
         self._advance_phase(placement, t, out)
         if self._phase is Phase.ACTIVE:
             self._track(pose if placement.person_visible else None, t, out)
@@ -163,10 +171,25 @@ class TrackingEngine:
             return Phase.COUNTDOWN
         return Phase.ACTIVE
 
+    def _debounce(self, placement: Placement, t: float) -> bool:
+        """Adopt a new placement verdict only once it has lasted PLACEMENT_DEBOUNCE_S: one frame with a
+        missing wrist must neither restart a countdown nor flood the log with posture events."""
+        key = (placement.ready, placement.direction, placement.message)
+        current = self._placement
+        if current is not None and key == (current.ready, current.direction, current.message):
+            self._candidate = None
+            return False
+        if current is not None:
+            if self._candidate is None or self._candidate[0] != key:
+                self._candidate = (key, t)
+            if t - self._candidate[1] < PLACEMENT_DEBOUNCE_S:
+                return False
+        self._placement, self._candidate = placement, None
+        return True
+
     def _advance_phase(self, placement: Placement, t: float, out: list[dict]) -> None:
-        changed = self._placement is None or (placement.ready, placement.direction, placement.message) != (
-            self._placement.ready, self._placement.direction, self._placement.message)
-        self._placement = placement
+        changed = self._debounce(placement, t)
+        placement = self._placement
         if self._phase is Phase.PLACEMENT and placement.ready:
             self._phase = self._after_placement(t)
             if self._phase is Phase.COUNTDOWN:

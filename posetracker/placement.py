@@ -29,13 +29,15 @@ def _names(kps: list[int]) -> str:
     return ", ".join(parts)
 
 
-def check_placement(pose: Pose | None, spec: ExerciseSpec) -> Placement:
+def check_placement(pose: Pose | None, spec: ExerciseSpec, seen: np.ndarray | None = None) -> Placement:
+    """`seen` (optional, (17,) bool) marks keypoints seen recently, so one frame's missing wrist is not a
+    placement problem."""
     required = [int(k) for k in spec.required]
     if pose is None or float(pose.scores[required].mean()) < PRESENCE_GATE:
         return Placement(False, False, "in-frame", "Step into the frame so the camera can see you.",
                          ("person_visible",))
     visible = pose.visible(KEYPOINT_GATE)
-    missing = [k for k in required if not visible[k]]
+    missing = [k for k in required if not (visible[k] or (seen is not None and seen[k]))]
     if missing:
         return Placement(True, False, "in-frame", f"Make sure your {_names(missing)} are in the frame.",
                          ("keypoints_visible",))

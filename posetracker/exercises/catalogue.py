@@ -77,7 +77,7 @@ SPECS = (
                  depth=Depth(0.3, 0.45, 0.65), target=0.8,
                  rules=(FormRule("depth", "Raise your legs higher", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
     ExerciseSpec("sit_up", "Sit-up", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:4], "trunk_rise",
-                 depth=Depth(0.2, 0.3, 0.45), target=0.6,
+                 depth=Depth(0.25, 0.35, 0.5), target=0.6,
                  rules=(FormRule("depth", "Sit all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
     ExerciseSpec("crunch", "Crunch", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:4], "trunk_rise",
                  depth=Depth(0.08, 0.12, 0.18), target=0.25, hysteresis=Hysteresis(noise=0.03),
