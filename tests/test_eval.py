@@ -1,0 +1,68 @@
+"""`posetracker eval`: scoring against labels, and the real-clip regression floor for both models."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from posetracker.analysis import AnalysisResult
+from posetracker.cli import main
+from posetracker.evaluate import evaluate, score_clip, summarise
+
+# What the suite enforces on ../shared/testdata (both models); raise when the counting improves.
+FLOOR = {"exact": 0.85, "obo": 1.0, "mae": 0.05, "hold_within": 0.5}
+
+
+def result(reps=None, hold=None) -> AnalysisResult:
+    return AnalysisResult("squat", "movenet", reps, hold, 10, 1.0, [], [], [], {})
+
+
+def label(lo=None, hi=None, hold=None, low=False) -> dict:
+    return {"file": "a.mp4", "exercise": "plank" if hold else "squat", "reps_min": lo, "reps_max": hi,
+            "hold_seconds": hold, "low_confidence": low}
+
+
+def test_scoring_a_clip():
+    assert score_clip(label(9, 10), result(10)).exact
+    off = score_clip(label(9, 10), result(11))
+    assert (off.exact, off.obo, off.error, round(off.nmae, 3)) == (False, True, 1, round(1 / 9.5, 3))
+    hold = score_clip(label(hold=[30, 35]), result(hold=36.0))
+    assert hold.is_hold and not hold.exact and hold.error == 1.0
+
+
+def test_totals_leave_out_low_confidence_labels():
+    clips = [score_clip(label(5, 5), result(5)), score_clip(label(5, 5), result(7)),
+             score_clip(label(2, 3, low=True), result(9)), score_clip(label(hold=[10, 12]), result(hold=11.0))]
+    report = summarise("movenet", clips)
+    assert (report.exact, report.obo, report.counted, report.hold_within) == (0.5, 0.5, 2, 1.0)
+    assert report.mae == pytest.approx((0 + 2 / 5) / 2)
+    assert "low confidence" in report.table() and report.to_dict()["exact"] == 0.5
+
+
+def test_eval_command_reports_bad_labels(tmp_path, capsys):
+    bad = tmp_path / "labels.json"
+    bad.write_text("{nope")
+    assert main(["eval", str(bad), "--videos", str(tmp_path), "--json"]) == 2
+    out = capsys.readouterr()
+    assert json.loads(out.out)["code"] == "labels_invalid" and out.err.startswith("error: labels_invalid")
+    assert main(["eval", str(bad), "--videos", str(tmp_path), "--model", "nope"]) == 2
+
+
+@pytest.fixture(scope="session")
+def pose_cache(tmp_path_factory):
+    """One model pass per clip and model for the whole session (POSETRACKER_POSE_CACHE reuses a folder)."""
+    return os.environ.get("POSETRACKER_POSE_CACHE") or tmp_path_factory.mktemp("posecache")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["movenet", "blazepose"])
+def test_real_clips_meet_the_floor(model, labels, videos_dir, pose_cache, request):
+    if model == "movenet":
+        request.getfixturevalue("movenet_installed")
+    report = evaluate(labels, videos_dir, model, pose_cache)
+    print(report.table())
+    assert report.obo >= FLOOR["obo"], report.table()
+    assert report.exact >= FLOOR["exact"], report.table()
+    assert report.mae <= FLOOR["mae"], report.table()
+    assert report.hold_within >= FLOOR["hold_within"], report.table()
