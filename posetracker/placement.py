@@ -41,7 +41,9 @@ def check_placement(pose: Pose | None, spec: ExerciseSpec, seen: np.ndarray | No
     if missing:
         return Placement(True, False, "in-frame", f"Make sure your {_names(missing)} are in the frame.",
                          ("keypoints_visible",))
-    pts = pose.xy[visible]
+    # Every keypoint can be under the gate this frame while the required ones were seen a moment ago (a dark
+    # frame): measure on those rather than on nothing.
+    pts = pose.xy[visible] if visible.any() else pose.xy[required]
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     extent = float(max(hi - lo))
     if extent > MAX_EXTENT:
