@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from posetracker.engine import TrackingEngine
@@ -31,6 +31,10 @@ STANDING = np.array([
 STEPS = {  # seconds between two frames: regular, equal, backwards, a gap, a jump back to the start
     "frame": 1 / 30, "same": 0.0, "slow": 0.2, "back": -0.05, "gap": 2.5, "rewind": -1e3,
 }
+# No shrinking: a failing stream is printed as drawn. Shrinking 100-frame streams through the engine took over
+# five minutes, more than the whole suite's budget allows; the seed in the report reproduces the case.
+PROPERTY = dict(deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 odd_number = st.sampled_from([math.nan, math.inf, -math.inf, -3.0, 4.0, 1e9, -0.0])
 
 
@@ -87,23 +91,28 @@ def check(engine: TrackingEngine, stream) -> None:
         count = int(snap.hold_seconds) if snap.is_duration else snap.count
         assert count >= last_snapshot, "the count in the snapshot went down"
         last_snapshot = count
-    final = engine.finish()
-    assert [e["type"] for e in final] == ["counter"] and final[0].get("final") is True
-    assert validate_event(final[0]) == [] and final[0]["current_count"] >= last_count
-    json.dumps(final[0], allow_nan=False)
+    final = engine.finish()  # may first close a rep still on its way back, then the final counter
+    assert final and final[-1]["type"] == "counter" and final[-1].get("final") is True
+    assert sum(1 for e in final if e.get("final")) == 1
+    for event in final:
+        assert validate_event(event) == [], (event, validate_event(event))
+        json.dumps(event, allow_nan=False)
+        if event["type"] == "counter":
+            assert event["current_count"] >= last_count, "the counter went down at the end"
+            last_count = event["current_count"]
     assert engine.update(None, 0.0, None) == []  # FINISHED stays finished
 
 
 @pytest.mark.parametrize("mode", list(Mode))
 @pytest.mark.parametrize("exercise", exercise_ids())
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=10, **PROPERTY)
 @given(data=st.data())
 def test_any_stream_gives_valid_events_and_a_counter_that_never_decreases(exercise, mode, data):
     engine = TrackingEngine(data.draw(options(exercise, mode)))
     check(engine, data.draw(streams()))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=40, **PROPERTY)
 @given(exercise=st.sampled_from(exercise_ids()), mode=st.sampled_from(list(Mode)), data=st.data())
 def test_reset_mid_stream_starts_a_fresh_set_and_keeps_the_promises(exercise, mode, data):
     engine = TrackingEngine(data.draw(options(exercise, mode)))
