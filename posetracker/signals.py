@@ -131,12 +131,6 @@ def _arm_flex(body: Body, side: str) -> float | None:
     return None if arm is None else 1.0 - body.dist(side, "shoulder", "wrist") / arm
 
 
-def _trunk_curl(body: Body, side: str) -> float | None:
-    """0 lying flat, growing as the shoulders come toward the knees (sit-up, crunch); rotation-free."""
-    ref = body.ref("torso", "thigh")
-    return None if ref is None else 1.0 - body.dist(side, "shoulder", "knee") / ref
-
-
 def _trunk_rise(body: Body, side: str) -> float | None:
     """Shoulder height above the hip in torso lengths: 0 lying, toward 1 sitting up (sit-up)."""
     torso = body.ref("torso")
@@ -222,7 +216,6 @@ SIGNALS: dict[str, Callable[[Body], dict[str, Sample]]] = {
     "hip_lift": _per_side(_hip_lift, "hip", "ankle"),
     "wrist_rise": _per_side(_wrist_rise, "shoulder", "wrist"),
     "arm_flex": _per_side(_arm_flex, "shoulder", "wrist"),
-    "trunk_curl": _per_side(_trunk_curl, "shoulder", "knee"),
     "trunk_rise": _per_side(_trunk_rise, "shoulder", "hip"),
     "knee_drive": _per_side(_knee_drive, "shoulder", "knee"),
     "knee_rise": _per_side(_knee_rise, "hip", "knee"),

@@ -25,8 +25,9 @@ SPECS = (
     ExerciseSpec("push_up", "Push-up", Kind.REPS, View.PROFILE, ARMS + TRUNK, "wrist_rise",
                  depth=Depth(0.12, 0.18, 0.3), target=0.5,
                  rules=(GO_LOWER, STRAIGHT_BODY, SLOW_DOWN)),
+    # A lunge drops the hips a third of a leg or more; a quarter keeps out the dip of un-racking a bar.
     ExerciseSpec("lunge", "Lunge", Kind.REPS, View.PROFILE, LEGS, "hip_drop",
-                 depth=Depth(0.12, 0.2, 0.28), target=0.35,
+                 depth=Depth(0.15, 0.25, 0.32), target=0.35,
                  rules=(GO_LOWER, SLOW_DOWN)),
     ExerciseSpec("side_lunge", "Side lunge", Kind.REPS, View.FACE, LEGS, "hip_drop",
                  depth=Depth(0.1, 0.15, 0.25), target=0.35,
