@@ -76,10 +76,11 @@ MOTIONS: dict[str, Motion] = {
     "plank": Motion({**PRONE, "elbow_flex": 90}, {**PRONE, "elbow_flex": 90},
                     anchors=(KP.LEFT_ELBOW, KP.RIGHT_ELBOW, KP.LEFT_ANKLE, KP.RIGHT_ANKLE)),
     "wall_sit": Motion({"hip_flex": 90, "knee_flex": 90}, {"hip_flex": 90, "knee_flex": 90}),
-    "balance_leg": Motion({}, {}, work_other={"hip_flex": 40, "knee_flex": 90}),
+    # Balancing lifts the right foot (standing on the left), or the left one for balance_leg_right.
+    "balance_leg": Motion({}, {}),
+    "balance_leg_left": Motion({}, {}),
+    "balance_leg_right": Motion({}, {}),
 }
-MOTIONS["balance_leg_left"] = Motion({}, {}, work_other={"hip_flex": 40, "knee_flex": 90})  # stands on the left
-MOTIONS["balance_leg_right"] = MOTIONS["balance_leg_left"]
 
 
 def _rot_x(v: np.ndarray, deg: float) -> np.ndarray:
@@ -138,13 +139,12 @@ def body_at(exercise: str, k_left: float, k_right: float) -> np.ndarray:
     m = MOTIONS[exercise]
     k = max(k_left, k_right)
     glob = _blend(m.rest, m.work, k)
-    if m.alternate:
+    if m.alternate and m.work_other:  # both legs move in a lunge: the other one takes its own work pose
         lead_left = k_left >= k_right
-        work_l = m.work if lead_left else {**m.work, **m.work_other} if m.work_other else m.rest
-        work_r = m.work if not lead_left else {**m.work, **m.work_other} if m.work_other else m.rest
-        left, right = _blend(m.rest, work_l, k), _blend(m.rest, work_r, k)
-        if not m.work_other:
-            left, right = _blend(m.rest, m.work, k_left), _blend(m.rest, m.work, k_right)
+        other = {**m.work, **m.work_other}
+        left, right = _blend(m.rest, m.work if lead_left else other, k), _blend(m.rest, other if lead_left else m.work, k)
+    elif m.alternate:
+        left, right = _blend(m.rest, m.work, k_left), _blend(m.rest, m.work, k_right)
     else:
         left = right = glob
     if exercise.startswith("balance_leg"):
@@ -237,12 +237,10 @@ def perform(exercise: str, reps: int = 5, view: str = "side", depth: float = 1.0
             extra: tuple = ()) -> list[tuple[Pose | None, float]]:
     """`reps` repetitions of `exercise` (or, for a duration exercise, `reps` seconds held)."""
     m = MOTIONS[exercise]
-    if exercise in ("plank", "wall_sit") or exercise.startswith("balance_leg"):
-        segs = [("rest", 1.0), ("hold", float(reps)), *extra]
-        if exercise.startswith("balance_leg"):
-            segs = [("rest", 1.0), ("rep_hold", float(reps)), ("rest", 1.0)]
-            return _balance(exercise, reps, Camera(view=view), mess, fps, seed)
-        return render(exercise, segs, Camera(view=view), mess, fps, seed)
+    if exercise.startswith("balance_leg"):
+        return _balance(exercise, reps, Camera(view=view), mess, fps, seed)
+    if exercise in ("plank", "wall_sit"):  # the figure starts in position: reps + 1 seconds held
+        return render(exercise, [("rest", 1.0), ("hold", float(reps)), *extra], Camera(view=view), mess, fps, seed)
     segs = schedule(reps, period_s or m.period_s, depth, alternate=m.alternate, extra=extra)
     return render(exercise, segs, Camera(view=view), mess, fps, seed)
 
