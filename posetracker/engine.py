@@ -256,7 +256,8 @@ class TrackingEngine:
         if rep.excursion < self.depth:
             self._add_rep(rep, None, None, False, "too_shallow")
             if rep.excursion >= 0.6 * self.depth:
-                self._recommend(("Go lower",) if self.spec.target > 0 else (), t, out)
+                # An attempt that fell short: the spec's own depth cue ("Go lower", "Curl all the way up").
+                self._recommend(tuple(r.cue for r in self.spec.rules if r.metric == "depth"), t, out)
             return
         if rep.duration_s < self.spec.min_rep_s:
             self._add_rep(rep, None, None, False, "too_fast")
