@@ -10,6 +10,10 @@ LEGS = (KP.LEFT_HIP, KP.RIGHT_HIP, KP.LEFT_KNEE, KP.RIGHT_KNEE, KP.LEFT_ANKLE, K
 TRUNK = (KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.LEFT_HIP, KP.RIGHT_HIP)
 BODY = ARMS[:2] + LEGS
 
+# Curls are slow and controlled (a rep takes 1.5-3 s), so they can be smoothed harder than the default:
+# an occluded far arm's jitter then no longer splits one curl into two.
+CONTROLLED = OneEuroParams(min_cutoff=0.6, beta=0.3)
+
 GO_LOWER = FormRule("depth", "Go lower", "depth", 0.8, span=0.5, weight=30)
 GO_HIGHER = FormRule("depth", "Go all the way up", "depth", 0.8, span=0.5, weight=30)
 FULL_RANGE = FormRule("depth", "Use the full range of motion", "depth", 0.8, span=0.5, weight=30)
@@ -36,10 +40,10 @@ SPECS = (
                  depth=Depth(0.25, 0.35, 0.5), target=0.7,
                  rules=(FULL_RANGE, SLOW_DOWN)),
     ExerciseSpec("bicep_curl", "Bicep curl", Kind.REPS, View.ANY, ARMS, "arm_flex", sides="alternate",
-                 depth=Depth(0.25, 0.35, 0.5), target=0.65,
+                 depth=Depth(0.25, 0.35, 0.5), target=0.65, smoothing=CONTROLLED,
                  rules=(FormRule("depth", "Curl all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
     ExerciseSpec("hammer_curl", "Hammer curl", Kind.REPS, View.ANY, ARMS, "arm_flex", sides="alternate",
-                 depth=Depth(0.25, 0.35, 0.5), target=0.65,
+                 depth=Depth(0.25, 0.35, 0.5), target=0.65, smoothing=CONTROLLED,
                  rules=(FormRule("depth", "Curl all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
     ExerciseSpec("tricep_dip", "Tricep dip", Kind.REPS, View.PROFILE, ARMS + TRUNK[2:], "wrist_rise",
                  depth=Depth(0.12, 0.18, 0.3), target=0.45,
