@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -152,15 +152,21 @@ class TrackingEngine:
         return [self._stamp(e, self._t, None) for e in out]
 
     def snapshot(self) -> EngineState:
-        p = self._placement
+        """The state pages and overlays read. Outputs the options switch off are left out here, once, so no
+        reader can show a grade, cue or progression the session's plan does not include."""
+        p, o = self._placement, self.options
+        reps = self._reps if o.form_score else tuple(replace(r, score=None, grade=None) for r in self._reps)
         return EngineState(
             phase=self._phase, count=self._count, hold_seconds=self._timer.seconds if self._timer else 0.0,
             is_duration=self.is_duration, posture_message=p.message if p else None,
             direction=p.direction if p else None, countdown_left=self._countdown_left,
-            progression=self._progression, last_grade=self._last_grade, last_score=self._last_score,
-            avg_score=self._avg_score(), recommendations=self._cues,
+            progression=self._progression if o.progression else None,
+            last_grade=self._last_grade if o.form_score else None,
+            last_score=self._last_score if o.form_score else None,
+            avg_score=self._avg_score() if o.form_score else None,
+            recommendations=self._cues if o.recommendations else (),
             person_visible=bool(p and p.person_visible), signal=self._signal, thresholds=self._thresholds(),
-            rep_phase=None if self.is_duration else self._lead_track().counter.phase, reps=self._reps, timestamp=self._t,
+            rep_phase=None if self.is_duration else self._lead_track().counter.phase, reps=reps, timestamp=self._t,
         )
 
     # -- phases ---------------------------------------------------------------------------------------------

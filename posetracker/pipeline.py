@@ -279,10 +279,10 @@ def analyze_upload(video: str | Path, settings, folder: str | Path, *,
 def summary_event(result, scored: bool = True) -> dict:
     """`exercise_summary` of a finished analysis: the count or hold time, rejections, and (when the form score
     is on) the average score and the grades."""
-    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade"))
+    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade")) if scored else Counter()
     rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
     return ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
-                               result.avg_score, dict(grades), rejected)
+                               result.avg_score if scored else None, dict(grades), rejected)
 
 
 # --- stages ---------------------------------------------------------------------------------------------------

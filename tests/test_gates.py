@@ -130,9 +130,6 @@ def test_blazepose_is_refused_on_free_but_runs_when_movenet_is_missing(tmp_path,
     assert model == "blazepose" and "bundled BlazePose" in note and "posetracker models fetch movenet" in note
 
 
-@pytest.mark.xfail(strict=True, reason="the engine computes grades, cues and progression whatever the options and "
-                   "keeps them in snapshot(); the Live panel and the HUD check the options before showing them, "
-                   "but every new reader must remember to. Remove this marker when the engine leaves them out.")
 def test_the_engine_state_pages_read_carries_nothing_gated_on_free():
     engine = TrackingEngine(Settings().to_options(Mode.UPLOAD))
     for frame_id, (pose, t) in enumerate(squat_set()):

@@ -53,8 +53,6 @@ def test_free_upload_results_and_files_carry_no_gated_output(free_run):
     assert rows and all(not row.get("score") and not row.get("grade") for row in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline.summary_event() ignores its `scored` argument: on Free the "
-                   "exercise_summary event (and so events.jsonl) still carries avg_score and the grade counts")
 def test_free_upload_summary_carries_no_score(free_run):
     result, _ = free_run
     summaries = [e for e in result.events if e["type"] == "exercise_summary"]
