@@ -74,7 +74,7 @@ def run_bench(config: BenchConfig, log: Callable[[str], None] = lambda s: None) 
     started = time.perf_counter()
     missing = [m for m in config.models if m == "movenet" and not model_installed(m)]
     if missing:  # the pipeline would quietly fall back to BlazePose and the figures would lie
-        raise PoseTrackerError("model_missing", "MoveNet weights are not installed, so it cannot be measured. "
+        raise PoseTrackerError("model_not_installed", "MoveNet weights are not installed, so it cannot be measured. "
                                "Run `posetracker models fetch movenet`, or bench only `--model blazepose`.")
     upload_src, memory_src = pick_clips(config.videos)
     if upload_src is None:

@@ -81,11 +81,8 @@ ERRORS: dict[str, ErrorCode] = {
     "invalid_feature": ErrorCode("Unknown feature name (a programming error).", "Use a name from plans.FEATURES."),
     # models and configuration
     "unknown_model": ErrorCode("Unknown model name; the valid ones are listed.", "Use movenet or blazepose."),
-    "invalid_model": ErrorCode("Unknown model name given to `posetracker eval`.", "Use movenet or blazepose."),
     "model_not_installed": ErrorCode("The model's weights are not in the models folder.",
                                      "Run `posetracker models fetch NAME` (or set POSETRACKER_MODELS_DIR)."),
-    "model_missing": ErrorCode("`posetracker bench` needs MoveNet's weights, which are not installed.",
-                               "Run `posetracker models fetch movenet` (or set POSETRACKER_MODELS_DIR)."),
     "model_checksum_mismatch": ErrorCode("A model file does not match its published checksum.",
                                          "Delete it and fetch it again."),
     "model_download_failed": ErrorCode("The model could not be downloaded (offline, or the source is down).",

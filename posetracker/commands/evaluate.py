@@ -18,13 +18,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from posetracker.estimators import model_names
-    from posetracker.errors import PoseTrackerError
+    from posetracker.estimators import check_model_name
     from posetracker.evaluate import evaluate, load_labels
 
-    if args.model not in model_names():
-        raise PoseTrackerError("invalid_model", f"Unknown model '{args.model}'. Choose one of: "
-                               f"{', '.join(model_names())}.", {"valid": model_names()})
+    check_model_name(args.model)
     labels = load_labels(args.labels)
     quiet = args.json or not sys.stderr.isatty()
     report = evaluate(labels, args.videos, args.model, args.pose_cache,

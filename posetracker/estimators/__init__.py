@@ -50,14 +50,19 @@ def model_names() -> list[str]:
     return list(ESTIMATORS)
 
 
-def create_estimator(name: str, **kwargs) -> Estimator:
-    """A new estimator for one stream. Unknown names raise an error that lists the valid ones."""
+def check_model_name(name: str) -> str:
+    """`name` when it is a known model; otherwise an `unknown_model` error that lists the valid ones."""
     if name not in ESTIMATORS:
         raise PoseTrackerError(
             "unknown_model", f"Unknown model {name!r}. Choose one of: {', '.join(ESTIMATORS)}.",
             {"valid": list(ESTIMATORS)},
         )
-    return ESTIMATORS[name](**kwargs)
+    return name
+
+
+def create_estimator(name: str, **kwargs) -> Estimator:
+    """A new estimator for one stream. Unknown names raise an error that lists the valid ones."""
+    return ESTIMATORS[check_model_name(name)](**kwargs)
 
 
 def model_installed(name: str) -> bool:
@@ -72,9 +77,7 @@ def resolve_model(requested: str | None) -> tuple[str, str | None]:
     MoveNet is the default; when its weights are missing we fall back to the bundled BlazePose rather than
     leave the user with nothing.
     """
-    name = requested or "movenet"
-    if name not in ESTIMATORS:
-        create_estimator(name)  # raises the listing error
+    name = check_model_name(requested or "movenet")
     if name == "movenet" and not model_installed("movenet"):
         return "blazepose", (
             "MoveNet weights are not installed, so this session runs on the bundled BlazePose. "
