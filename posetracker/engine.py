@@ -300,6 +300,8 @@ class TrackingEngine:
         if in_position is not False and rule.any_of:
             groups = [self._bounds_met(group, body, t) for group in rule.any_of]
             in_position = True if True in groups and in_position else None if None in groups else False
+            if in_position is None and rule.occluded:
+                in_position = self._bounds_met(rule.bounds + rule.occluded, body, t)
         seconds = self._timer.update(in_position, t, visible=True)
         if int(seconds) != self._seconds_reported:
             self._seconds_reported = int(seconds)

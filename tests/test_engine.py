@@ -220,3 +220,32 @@ def test_low_score_skeleton_on_a_title_card_is_nobody():
             for i in range(150)]
     state, _, _ = drive(junk, exercise="jumping_jack")
     assert state.count == 0 and not state.person_visible
+
+
+def _upper_body_pose(t: float, shoulder_y: float, hip_y: float, wrist_y: float) -> Pose:
+    """A pose whose legs are hidden (scores near zero), e.g. a plank filmed end-on or a close-up."""
+    xy = np.full((17, 2), 0.5, np.float32)
+    scores = np.full(17, 0.9, np.float32)
+    xy[0] = (0.5, shoulder_y + 0.08)
+    xy[1:5, 1] = shoulder_y - 0.02
+    for side, x in ((0, 0.42), (1, 0.58)):  # left, right
+        xy[5 + side] = (x, shoulder_y)
+        xy[7 + side] = (x, (shoulder_y + wrist_y) / 2)
+        xy[9 + side] = (x, wrist_y)
+        xy[11 + side] = (x + (0.03 if side == 0 else -0.03), hip_y)
+        xy[13 + side] = (x, min(hip_y + 0.2, 0.99))
+        xy[15 + side] = (x, min(hip_y + 0.4, 0.99))
+    scores[13:17] = 0.05
+    return Pose(xy, scores, t)
+
+
+@pytest.mark.parametrize("shoulder_y, hip_y, wrist_y, held", [
+    (0.55, 0.48, 0.83, True),   # end-on plank: hips level with or above the shoulders, arms holding them up
+    (0.40, 0.90, 0.85, False),  # a standing close-up with the legs out of frame is no plank
+])
+def test_plank_with_hidden_legs_is_judged_on_the_upper_body(shoulder_y, hip_y, wrist_y, held):
+    engine = TrackingEngine(Options(exercise="plank", mode=Mode.UPLOAD))
+    for i in range(150):  # 5 s at 30 fps
+        engine.update(_upper_body_pose(i / 30, shoulder_y, hip_y, wrist_y), i / 30, i)
+    seconds = engine.snapshot().hold_seconds
+    assert (seconds > 4.0) if held else (seconds == 0.0), seconds

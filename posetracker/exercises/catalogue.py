@@ -94,7 +94,10 @@ SPECS = (
                  # the legs point at the camera so the feet show level with or above the hips.
                  hold=HoldRule((("wrist_rise", -2.0, -0.3),),
                                any_of=((("body_tilt", -1, 35), ("hip_lift", 0.12, 0.6), ("body_line", 145, 181)),
-                                       (("body_tilt", 45, 91), ("hip_lift", -0.6, 0.1)))),
+                                       (("body_tilt", 45, 91), ("hip_lift", -0.6, 0.1))),
+                               # End-on with the legs hidden: the hips show level with or above the shoulders,
+                               # which a standing or kneeling-upright person never does.
+                               occluded=(("trunk_rise", -2.0, 0.15),)),
                  rules=(STRAIGHT_BODY,)),
     ExerciseSpec("wall_sit", "Wall sit", Kind.DURATION, View.PROFILE, LEGS,
                  hold=HoldRule((("hip_drop", 0.3, 2.0),)),

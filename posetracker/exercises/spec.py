@@ -86,6 +86,9 @@ class HoldRule:
 
     bounds: tuple[tuple[str, float, float], ...]
     any_of: tuple[tuple[tuple[str, float, float], ...], ...] = ()
+    # Judged only when `any_of` cannot decide because the keypoints it needs are hidden (legs out of sight
+    # end-on): the upper body alone must then show the position.
+    occluded: tuple[tuple[str, float, float], ...] = ()
     side: str = "mean"  # how sides combine for the bound metrics (`left`/`right` for one-leg balance)
     settle_s: float = 0.5  # position must be held this long before time starts counting (then it is credited)
     grace_s: float = 0.6   # a break shorter than this does not stop the clock (keypoint flicker)
