@@ -13,6 +13,7 @@ one analysis's files exist per session. The user's file name is only a label, ne
 from __future__ import annotations
 
 import logging
+import ctypes
 import threading
 import time
 import weakref
@@ -35,6 +36,16 @@ class Outcome:
     upload: CheckedUpload | None
     result: Any = None                 # UploadResult (video) or ImageResult (image)
     error: PoseTrackerError | None = None
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by ended sessions back to the OS. glibc keeps freed heap (one arena per thread that
+    ever allocated: decoders, encoders, WebRTC workers) until asked, so without this a server's memory stays
+    at its busiest level long after the sessions are gone."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to ask
+        pass
 
 
 def as_user_error(exc: BaseException) -> PoseTrackerError:
@@ -203,6 +214,8 @@ class SessionRegistry:
                 self._last_alive.pop(session_id, None)
             session.close()
             gone.append(session_id)
+        if gone:
+            release_freed_memory()
         return gone
 
     def __len__(self) -> int:

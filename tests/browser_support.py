@@ -95,7 +95,9 @@ class AppServer:
                    "--browser.gatherUsageStats=false"]
         self._process = subprocess.Popen(
             command, cwd=project, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, start_new_session=True,
+            # MALLOC_ARENA_MAX as `make run` sets it, so memory is measured as the app is run.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", **(env or {})},
+            start_new_session=True,
         )
         self._wait_healthy()
 

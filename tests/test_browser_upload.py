@@ -108,6 +108,7 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
     Image.fromarray(next(f.image for f in iter_frames(clip("mrpose_squat.mp4")) if f.index == 100)).save(photo)
     uploader.set_input_files(str(photo))
     page.get_by_text("Placement for Squat", exact=False).wait_for(timeout=60_000)
+    page.get_by_test_id("stImage").first.wait_for(timeout=30_000)  # the page renders element by element
     assert page.get_by_test_id("stImage").count() == 1
 
     page.get_by_test_id("stSelectbox").first.click()
