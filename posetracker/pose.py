@@ -85,10 +85,6 @@ class Pose:
         i = KEYPOINT_NAMES.index(kp) if isinstance(kp, str) else int(kp)
         return float(self.xy[i, 0]), float(self.xy[i, 1]), float(self.scores[i])
 
-    @property
-    def mean_score(self) -> float:
-        return float(self.scores.mean())
-
     def visible(self, threshold: float = 0.3) -> np.ndarray:
         """Boolean mask of keypoints scored at or above `threshold` and inside the frame."""
         inside = np.all((self.xy >= 0.0) & (self.xy <= 1.0), axis=1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from posetracker.errors import PoseTrackerError
@@ -279,5 +279,3 @@ def _parse_bool(text: str) -> bool | None:
     low = str(text).strip().lower()
     return True if low in _TRUE else False if low in _FALSE else None
 
-
-SETTING_NAMES = tuple(f.name for f in fields(Settings))
