@@ -63,6 +63,9 @@ def show_results(snap: LiveSnapshot) -> None:
     if snap.frames_processed == 0:
         st.info("Press **START** and allow the camera. Stand back so your whole body is in view.",
                 icon=":material/videocam:")
+    elif snap.people > 1:
+        st.warning(f"{snap.people} people in view: only one can be tracked. Ask the others to step out of the "
+                   "frame, or the count may follow the wrong person.", icon=":material/group:")
     elif snap.person_visible:
         st.success("Person in view", icon=":material/person:")
     else:

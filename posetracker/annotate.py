@@ -208,6 +208,7 @@ class Status:
     model: str
     fps: float | None = None
     ms: float | None = None
+    warning: str | None = None  # drawn above the line, e.g. "2 people in view"
 
 
 class StatusAnnotator:
@@ -231,4 +232,7 @@ class StatusAnnotator:
         height = round(22 * s)
         _panel(image, 0, h - height, w, h, DARK, 0.55)
         _text(image, text, (round(8 * s), h - round(7 * s)), size, (220, 220, 220))
+        if status.warning:
+            _panel(image, 0, h - 2 * height, w, h - height, (200, 120, 0), 0.75)
+            _text(image, status.warning, (round(8 * s), h - height - round(7 * s)), size, (255, 255, 255))
         return image

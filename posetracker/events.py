@@ -18,6 +18,8 @@ Every event emitted while processing frames also carries `timestampMs` (int, the
 | angles             | timestampMs: int, frameId: int|null, data: [{id, side, degrees, score}]                  |
 | rep_rejected       | reason: str (min_grade | too_shallow | too_fast), grade: A|B|C|D|F|null                  |
 | error              | code: str, message: str, details?: object                                                |
+| warning            | code: str (multiple_people), message: str, active: bool (raised / cleared),              |
+|                    | people?: int (how many people of comparable size are in view)                            |
 | exercise_summary   | exercise: str, reps: int|null, hold_seconds: number|null, duration_s: number,            |
 |                    | avg_score: number|null, grades: {A..F: int}, rejected: int                               |
 | keypoints_batch    | frames: [{timestampMs, frameId, keypoints: [...]}] (the pipeline batches keypoints)      |
@@ -48,6 +50,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple, bool]]] = {
     "angles": {"timestampMs": ((int,), True), "frameId": ((int, type(None)), True), "data": ((list,), True)},
     "rep_rejected": {"reason": ((str,), True), "grade": ((str, type(None)), True)},
     "error": {"code": ((str,), True), "message": ((str,), True), "details": ((dict,), False)},
+    "warning": {"code": ((str,), True), "message": ((str,), True), "active": ((bool,), True),
+                "people": ((int,), False)},
     "exercise_summary": {"exercise": ((str,), True), "reps": ((int, type(None)), True),
                          "hold_seconds": (_NUM + (type(None),), True), "duration_s": (_NUM, True),
                          "avg_score": (_NUM + (type(None),), True), "grades": ((dict,), True),
@@ -98,7 +102,8 @@ def _check_values(kind: str, e: dict) -> list[str]:
     return problems
 
 
-def _stamp(event: dict, timestamp: float | None, frame_id: int | None) -> dict:
+def stamp(event: dict, timestamp: float | None, frame_id: int | None) -> dict:
+    """Give an event the time and id of the frame it is about (every event emitted per frame has them)."""
     if timestamp is not None:
         event["timestampMs"] = int(round(timestamp * 1000))
         event["frameId"] = frame_id
@@ -160,6 +165,13 @@ def error(code: str, message: str, details: dict | None = None) -> dict:
     event = {"type": "error", "code": code, "message": message}
     if details:
         event["details"] = details
+    return event
+
+
+def warning(code: str, message: str, active: bool = True, people: int | None = None) -> dict:
+    event = {"type": "warning", "code": code, "message": message, "active": bool(active)}
+    if people is not None:
+        event["people"] = int(people)
     return event
 
 

@@ -26,10 +26,12 @@ from typing import Any, Callable, Mapping, Sequence
 import cv2
 import numpy as np
 
+from posetracker import events as ev
 from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator
 from posetracker.errors import PoseTrackerError
 from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
+from posetracker.people import PeopleMonitor
 from posetracker.pose import Pose
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ RECENT_GRADES = 10
 NEW_STREAM_GAP_S = 2.0
 STREAM_RESUME_STEP_S = 1 / 30
 _EMA = 0.1  # weight of the newest frame in the fps and ms averages
+PEOPLE_CHECK_S = 1.0  # the people check (~13 ms) once a second of camera time
 
 
 def default_engine_factory(options: Options):
@@ -61,6 +64,7 @@ class LiveSnapshot:
     fps: float | None = None
     ms_per_frame: float | None = None  # estimate + track + draw, averaged
     person_visible: bool = False
+    people: int = 1  # people of comparable size in view, confirmed by the people check (1 = nothing to say)
     pose: Pose | None = None
     state: Any = None  # the engine's EngineState, or None before the first frame
     events: tuple[dict, ...] = ()  # the most recent events, oldest first
@@ -97,6 +101,7 @@ class LiveProcessor:
         self._skeleton = SkeletonAnnotator(threshold=keypoint_threshold, mirror=mirror)
         self._hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
         self._status = StatusAnnotator()
+        self._people = PeopleMonitor(interval_s=PEOPLE_CHECK_S)
         self._work = threading.Lock()     # held while a frame is processed; reset/configure wait for it
         self._published = threading.Lock()
         self._snapshot = LiveSnapshot(model=model, options=options, mirror=mirror)
@@ -153,6 +158,9 @@ class LiveProcessor:
         pose = self._estimator.estimate(image_rgb, t)
         events = self._engine.update(pose, t, self._frame_id) if self._engine is not None else []
         state = self._engine.snapshot() if self._engine is not None else None
+        warning = self._people.check(image_rgb, t)
+        if warning is not None:
+            events = [*events, ev.stamp(warning, t, self._frame_id)]
         self._frame_id += 1
 
         # cv2.flip is ~50x faster than copying numpy's negative-stride view of 3-byte pixels.
@@ -177,10 +185,12 @@ class LiveProcessor:
                     self._grades.append(str(event["grade"]))
             self._snapshot = replace(
                 previous, frames_processed=previous.frames_processed + 1, fps=fps, ms_per_frame=ms,
-                person_visible=pose is not None, pose=pose, state=state, events=tuple(self._events),
+                person_visible=pose is not None, people=self._people.people, pose=pose, state=state,
+                events=tuple(self._events),
                 recent_grades=tuple(self._grades), updated_at=now,
             )
-        self._status.annotate(out, Status(previous.model_title, fps, ms))
+        crowd = f"{self._people.people} people in view: only one is tracked" if self._people.people > 1 else None
+        self._status.annotate(out, Status(previous.model_title, fps, ms, crowd))
         return out
 
     def _engine_time(self, pts: float) -> float:
@@ -215,6 +225,7 @@ class LiveProcessor:
         """Start a new set: a fresh engine, no count, no grades, no events. The model stays loaded."""
         with self._work:
             self._engine = self._engine_factory(self._options) if self._engine_factory else None
+            self._people = PeopleMonitor(interval_s=PEOPLE_CHECK_S)
             self._events.clear()
             self._grades.clear()
             self._reported_errors.clear()

@@ -145,9 +145,11 @@ def build_corpus(folder: Path, videos: Path) -> dict[str, CorpusItem]:
     write_video(add("one_frame", "one-frame.mp4", None, "a video of a single frame"), squat_frames[:1])
     write_video(add("no_person", "empty-room.mp4", None, "a synthetic room with nobody in it"),
                 synthetic_scene(3.0))
-    left, right = squat_frames[:60], clip_frames(videos / "mrpose_squat.mp4", 4.0)
-    write_video(add("two_people", "two-people.mp4", None, "two squat clips side by side (hstack)"),
-                (np.hstack([a, b]) for a, b in zip(left, right)))
+    # Each clip's middle half, side by side: two people in one 16:9 picture, as a phone would film them.
+    left, right = squat_frames[:90], clip_frames(videos / "mrpose_squat.mp4", 6.0)
+    write_video(add("two_people", "two-people.mp4", None, "two squatting people side by side (two clips' "
+                    "middle halves, hstacked)"),
+                (np.hstack([a[:, 80:240], b[:, 140:300]]) for a, b in zip(left, right)))
     shutil.copyfile(videos / "suyog_curl.mp4",
                     add("4k", "4k.mp4", None, "a real 3840x2160 clip", exercise="bicep_curl"))
     plain = write_video(add("upright", "upright.mp4", None, "the rotated clip's content, stored upright"),

@@ -184,8 +184,15 @@ def test_odd_but_valid_files_analyse_and_say_something_sensible(odd_results, lab
     assert any(e["type"] == "posture" and "frame" in e["message"] for e in nobody.events), \
         "no person: the events must say to step into the frame"
 
-    # Two people side by side: one of them is followed, not a mix of both (at most one switch, early).
-    xs = [x for x in hip_x(result("two_people")) if x is not None]
+    # Two people side by side: the user is told, and one of them is followed, not a mix of both (at most one
+    # switch, early). Nobody else is warned about a crowd.
+    two = result("two_people")
+    warnings = [e for e in two.events if e["type"] == "warning" and e["code"] == "multiple_people"]
+    assert warnings and warnings[0]["active"] and warnings[0]["people"] == 2, warnings
+    assert any("2 people were in view" in n for n in two.notices), two.notices
+    for item_id in set(ODD) - {"two_people"}:
+        assert not any(e["type"] == "warning" for e in result(item_id).events), item_id
+    xs = [x for x in hip_x(two) if x is not None]
     sides = [x < 0.5 for x in xs]
     switches = sum(a != b for a, b in zip(sides, sides[1:]))
     assert switches <= 1 and sides[len(sides) // 4:].count(sides[-1]) == len(sides) - len(sides) // 4, sides

@@ -24,6 +24,7 @@ EXAMPLES = [
     ev.angles(1.25, 7, [{"id": "knee_angle", "side": "left", "degrees": 91.5, "score": 0.9}]),
     ev.rep_rejected("min_grade", "D"),
     ev.error("invalid_exercise", "Unknown exercise 'x'.", {"valid": ["squat"]}),
+    ev.warning("multiple_people", "2 people in view.", active=True, people=2),
     ev.exercise_summary("squat", 10, None, 42.0, 87.5, {"A": 3, "B": 7}, 1),
     ev.keypoints_batch([{"timestampMs": 0, "frameId": 0, "keypoints": POSE.to_keypoints()}]),
     ev.export_ready("/tmp/out.mp4", "video", 1234),
