@@ -8,7 +8,7 @@ inside `hold_seconds`.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +29,7 @@ class ClipScore:
     nmae: float | None  # reps only
     is_hold: bool
     low_confidence: bool
+    crowd_warnings: int = 0  # times the people check said several people were in view (none expected)
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,16 @@ class EvalReport:
     counted: int
     holds: int
 
+    @property
+    def crowd_clips(self) -> list[str]:
+        """Clips where the people check warned of several people (every labelled clip has one person)."""
+        return [c.file for c in self.clips if c.crowd_warnings]
+
     def to_dict(self) -> dict:
         return {"model": self.model, "clips": [asdict(c) for c in self.clips],
                 "exact": round(self.exact, 4), "obo": round(self.obo, 4), "mae": round(self.mae, 4),
-                "hold_within": round(self.hold_within, 4), "counted_clips": self.counted, "hold_clips": self.holds}
+                "hold_within": round(self.hold_within, 4), "counted_clips": self.counted, "hold_clips": self.holds,
+                "crowd_clips": self.crowd_clips}
 
     def table(self) -> str:
         lines = [f"model: {self.model}",
@@ -56,9 +63,11 @@ class EvalReport:
             got = f"{c.got:.1f}s" if c.is_hold else f"{c.got:g}"
             ok = "exact" if c.exact else "obo" if c.obo else "MISS"
             flag = "  (low confidence, not in totals)" if c.low_confidence else ""
+            flag += f"  (people check: several people x{c.crowd_warnings})" if c.crowd_warnings else ""
             lines.append(f"{c.file:40s} {c.exercise:13s} {expected:>12s} {got:>7s} {ok:>5s}{flag}")
         lines.append(f"totals over {self.counted} counted clips: exact {self.exact:.0%}  off-by-one {self.obo:.0%}  "
-                     f"normalised MAE {self.mae:.3f};  holds within range {self.hold_within:.0%} of {self.holds}")
+                     f"normalised MAE {self.mae:.3f};  holds within range {self.hold_within:.0%} of {self.holds};  "
+                     f"people warnings on {len(self.crowd_clips)} clips")
         return "\n".join(lines)
 
 
@@ -102,7 +111,9 @@ def evaluate(labels: list[dict], videos: str | Path, model: str, pose_cache: str
             progress(label["file"])
         track = track_video(path, model, pose_cache)
         result = replay(track, Options(exercise=label["exercise"], mode=Mode.UPLOAD), model)
-        clips.append(score_clip(label, result))
+        score = score_clip(label, result)
+        crowd = sum(1 for w in track.warnings if w.get("code") == "multiple_people" and w.get("active"))
+        clips.append(replace(score, crowd_warnings=crowd))
     return summarise(model, clips)
 
 

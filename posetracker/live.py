@@ -31,7 +31,7 @@ from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, Status
 from posetracker.errors import PoseTrackerError
 from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
-from posetracker.people import PeopleMonitor
+from posetracker.people import CHECK_INTERVAL_S as PEOPLE_CHECK_S, PeopleMonitor
 from posetracker.pose import Pose
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ RECENT_GRADES = 10
 NEW_STREAM_GAP_S = 2.0
 STREAM_RESUME_STEP_S = 1 / 30
 _EMA = 0.1  # weight of the newest frame in the fps and ms averages
-PEOPLE_CHECK_S = 1.0  # the people check (~13 ms) once a second of camera time
 
 
 def default_engine_factory(options: Options):
@@ -186,8 +185,8 @@ class LiveProcessor:
             self._snapshot = replace(
                 previous, frames_processed=previous.frames_processed + 1, fps=fps, ms_per_frame=ms,
                 person_visible=pose is not None, people=self._people.people, pose=pose, state=state,
-                events=tuple(self._events),
-                recent_grades=tuple(self._grades), updated_at=now,
+                events=tuple(self._events) if events else previous.events,  # most frames bring none
+                recent_grades=tuple(self._grades) if events else previous.recent_grades, updated_at=now,
             )
         crowd = f"{self._people.people} people in view: only one is tracked" if self._people.people > 1 else None
         self._status.annotate(out, Status(previous.model_title, fps, ms, crowd))

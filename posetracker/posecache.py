@@ -5,6 +5,7 @@ sequence gives exactly the events the live pipeline would have given for the sam
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class PoseTrack:
     width: int
     height: int
     fps: float
+    warnings: tuple = ()  # the people check's `warning` events (as the upload pipeline would emit them)
 
     def save(self, path: Path) -> None:
         n = len(self.poses)
@@ -37,7 +39,8 @@ class PoseTrack:
                 xy[i], scores[i], present[i] = p.xy, p.scores, True
                 z[i] = p.z if p.z is not None else 0.0
         np.savez_compressed(path, timestamps=self.timestamps, xy=xy, scores=scores, z=z, present=present,
-                            meta=np.array([self.width, self.height, self.fps], np.float64))
+                            meta=np.array([self.width, self.height, self.fps], np.float64),
+                            warnings=np.array(json.dumps(list(self.warnings))))
 
     @classmethod
     def load(cls, path: Path) -> "PoseTrack":
@@ -45,26 +48,34 @@ class PoseTrack:
         w, h, fps = d["meta"]
         poses = [Pose(d["xy"][i], d["scores"][i], float(t), d["z"][i], (int(w), int(h))) if d["present"][i] else None
                  for i, t in enumerate(d["timestamps"])]
-        return cls(d["timestamps"], poses, int(w), int(h), float(fps))
+        warnings = tuple(json.loads(str(d["warnings"]))) if "warnings" in d else ()
+        return cls(d["timestamps"], poses, int(w), int(h), float(fps), warnings)
 
 
 def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None) -> PoseTrack:
     from posetracker.estimators import create_estimator
+    from posetracker.events import stamp
+    from posetracker.people import UPLOAD_CHECK_S, PeopleMonitor
     from posetracker.video import VideoInfo, iter_frames
 
     path = Path(path)
     cache_file = None
     if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"{sha256_of(path)[:16]}-{model}.npz"
+        cache_file = Path(cache_dir) / f"{sha256_of(path)[:16]}-{model}-v2.npz"
         if cache_file.is_file():
             return PoseTrack.load(cache_file)
     info = VideoInfo.from_path(path)
-    timestamps, poses = [], []
+    timestamps, poses, warnings = [], [], []
+    people = PeopleMonitor(interval_s=UPLOAD_CHECK_S)
     with create_estimator(model) as estimator:
         for frame in iter_frames(path, max_side=MODEL_MAX_SIDE):
             timestamps.append(frame.timestamp)
             poses.append(estimator.estimate(frame.image, frame.timestamp))
-    track = PoseTrack(np.array(timestamps, np.float64), poses, info.width, info.height, info.fps)
+            warning = people.check(frame.image, frame.timestamp)
+            if warning is not None:
+                warnings.append(stamp(warning, frame.timestamp, frame.index))
+    track = PoseTrack(np.array(timestamps, np.float64), poses, info.width, info.height, info.fps,
+                      tuple(warnings))
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         track.save(cache_file)

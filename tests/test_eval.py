@@ -66,3 +66,4 @@ def test_real_clips_meet_the_floor(model, labels, videos_dir, pose_cache, reques
     assert report.exact >= FLOOR["exact"], report.table()
     assert report.mae <= FLOOR["mae"], report.table()
     assert report.hold_within >= FLOOR["hold_within"], report.table()
+    assert report.crowd_clips == [], "one person in every clip: the people check must stay quiet\n" + report.table()
