@@ -130,6 +130,9 @@ plan = settings.plan_info
 settings = exercise_picker(key="upload_exercise")
 uploaded = st.file_uploader("A video (MP4, MOV, WebM, AVI, MKV) or a photo (JPG, PNG)",
                             type=list(VIDEO_EXTENSIONS + IMAGE_EXTENSIONS),
+                            # The browser refuses a file over the plan's size before sending a byte (the
+                            # server's limit is the largest plan's); the library checks again after upload.
+                            max_upload_size=plan.max_upload_mb,
                             help=f"{plan.name} plan: {plan.describe_limits()}")
 st.caption(f"{plan.name} plan · {plan.describe_limits()} Features and the model are chosen on the Settings page.")
 

@@ -49,6 +49,7 @@ class BenchConfig:
     exercise: str = "squat"
     baseline: bool = True
     quick: bool = False
+    long_minutes: float = 0.0       # > 0: also the peak memory of an upload this long at 1080p (synthesised)
 
 
 def quick(config: BenchConfig) -> BenchConfig:
@@ -123,6 +124,18 @@ def run_bench(config: BenchConfig, log: Callable[[str], None] = lambda s: None) 
             figures["rss_grows_with_length"] = memory["grows"]
             log(f"{model}: cold start, in a subprocess")
             figures["cold_start_s"] = measure_cold_start(model, upload_clip)
+            if config.long_minutes > 0:
+                long_clip = tmp / "long-1080p.mp4"
+                if not long_clip.exists():
+                    log(f"synthesising a {config.long_minutes:g}-minute 1920x1080 clip from {memory_src.name}")
+                    synthesise_long_clip(memory_src, long_clip, config.long_minutes * 60.0)
+                log(f"{model}: peak memory of a {config.long_minutes:g}-minute 1080p upload (export on)")
+                t0 = time.perf_counter()
+                long = measure_upload_rss(model, long_clip, config.exercise, tmp)
+                figures["long_upload"] = {"minutes": config.long_minutes, "width": 1920, "height": 1080,
+                                          "frames": long["frames"], "peak_rss_mb": long["peak_rss_mb"],
+                                          "peak_rss_mb_first_third": long["peak_rss_mb_first_third"],
+                                          "wall_s": _r(time.perf_counter() - t0, 1)}
             report["models"][model] = {k: figures[k] for k in MODEL_KEYS} | {
                 k: v for k, v in figures.items() if k not in MODEL_KEYS}
             if baseline_live is not None:
@@ -157,6 +170,33 @@ def pick_clips(videos: Path) -> tuple[Path | None, Path | None]:
     candidates = [pi for pi in hd30 if pi[0] != longest] or hd30 or infos
     upload = max(candidates, key=lambda pi: pi[1].duration_s)[0]
     return upload, longest
+
+
+def synthesise_long_clip(src: Path, dst: Path, seconds: float, size: tuple[int, int] = (1920, 1080)) -> Path:
+    """A `seconds`-long H.264 clip at `size` and the source's frame rate: `src` looped, scaled and padded."""
+    import cv2
+
+    from posetracker.video import VideoWriter, iter_frames
+
+    info = _info(src)
+    fps = info.fps or 30.0
+    total = round(seconds * fps)
+    w, h = size
+    written = 0
+    with VideoWriter(dst, w, h, fps) as writer:
+        while written < total:
+            for frame in iter_frames(src):
+                img = frame.image
+                f = min(w / img.shape[1], h / img.shape[0])
+                img = cv2.resize(img, (round(img.shape[1] * f), round(img.shape[0] * f)))
+                canvas = np.zeros((h, w, 3), np.uint8)
+                y, x = (h - img.shape[0]) // 2, (w - img.shape[1]) // 2
+                canvas[y:y + img.shape[0], x:x + img.shape[1]] = img
+                writer.write(canvas, written / fps)
+                written += 1
+                if written >= total:
+                    break
+    return dst
 
 
 def cut_clip(src: Path, dst: Path, seconds: float | None) -> Path:
@@ -527,6 +567,11 @@ def format_report(report: dict) -> str:
     for name, d in report["models"].items():
         lines.append(f"{name}: memory {'grows' if d.get('rss_grows_with_length') else 'flat'} in clip length; "
                      f"live {d.get('live_fps')} frames/s; model alone {d.get('upload_model_only_fps')} frames/s")
+        long = d.get("long_upload")
+        if long:
+            lines.append(f"{name}: {long['minutes']:g}-minute {long['width']}x{long['height']} upload, export on: "
+                         f"peak RSS {long['peak_rss_mb']:g} MB (first third {long['peak_rss_mb_first_third']:g} MB), "
+                         f"{long['frames']} frames in {long['wall_s']:g} s")
     if report.get("baseline", {}).get("description"):
         lines.append(f"baseline: {report['baseline']['description']}")
     lines.append(f"bench took {m.get('bench_s')} s")

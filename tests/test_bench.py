@@ -19,7 +19,8 @@ def tiny_videos(tmp_path_factory, clip):
 
 @pytest.fixture(scope="module")
 def report(tiny_videos, movenet_installed):
-    config = BenchConfig(videos=tiny_videos, live_frames=6, upload_seconds=1.0, memory_seconds=1.5)
+    config = BenchConfig(videos=tiny_videos, live_frames=6, upload_seconds=1.0, memory_seconds=1.5,
+                         long_minutes=0.05)
     return run_bench(config)
 
 
@@ -41,8 +42,17 @@ def test_report_has_every_key_with_sane_types(report):
     json.dumps(report)  # one serialisable object
 
 
+def test_the_long_upload_is_a_1080p_clip_of_the_asked_length(report):
+    for name, figures in report["models"].items():
+        long = figures["long_upload"]
+        assert (long["width"], long["height"], long["minutes"]) == (1920, 1080, 0.05), name
+        assert abs(long["frames"] - 3.0 * report["machine"]["clips"]["upload"]["fps"]) <= 2, long
+        assert long["peak_rss_mb"] >= long["peak_rss_mb_first_third"] > 0
+
+
 def test_table_names_every_column(report):
     table = format_report(report)
+    assert "3-minute" not in table and "0.05-minute 1920x1080 upload" in table
     assert "movenet" in table and "blazepose" in table and "baseline" in table
     assert "live / model-only" in table
 

@@ -96,6 +96,13 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
     uploader.set_input_files(str(clip("mrpose_plank_a.mp4")))  # 66 s, over Free's 60 s
     alerts.filter(has_text="the Free plan analyses up to 60 s").wait_for(timeout=60_000)
 
+    huge = tmp_path / "huge.mp4"  # over Free's 100 MB: refused by the browser before any byte is sent
+    with huge.open("wb") as f:
+        f.truncate(101 * 1024 * 1024)
+    uploader.set_input_files(str(huge))
+    page.get_by_text(re.compile(r"File must be 100(\.0)? ?MB or smaller")).first.wait_for(timeout=60_000)
+    assert not page.get_by_text("huge.mp4 could not", exact=False).count()
+
     uploader.set_input_files(str(clip("rjsong_squat2.mp4")))  # 43 s: long enough to cancel
     page.get_by_text(re.compile(r"\d+% · \d+ of \d+ frames · [\d.]+ frames/s · about \d+:\d\d left")).first.wait_for(
         timeout=60_000)

@@ -16,6 +16,9 @@ def register(sub) -> None:
     parser.add_argument("--model", action="append", choices=["movenet", "blazepose"],
                         help="bench only this model (repeatable; default both)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the trainer-style baseline")
+    parser.add_argument("--long-minutes", type=float, default=0.0, metavar="N",
+                        help="also measure peak memory of an N-minute 1080p upload (synthesised by looping a "
+                             "clip; 10 takes about half an hour)")
     parser.set_defaults(func=run)
 
 
@@ -27,7 +30,8 @@ def run(args) -> int:
     if videos is None or not videos.is_dir():
         raise PoseTrackerError("no_clips", "No folder of clips to measure on. Pass --videos DIR "
                                "(the project's test clips live in ../shared/testdata/videos).")
-    config = BenchConfig(videos=videos, models=tuple(args.model or MODELS), baseline=not args.no_baseline)
+    config = BenchConfig(videos=videos, models=tuple(args.model or MODELS), baseline=not args.no_baseline,
+                         long_minutes=max(0.0, args.long_minutes))
     if args.quick:
         config = quick(config)
     report = run_bench(config, log=lambda s: print(f"  {s}", file=sys.stderr, flush=True))
