@@ -29,7 +29,8 @@ MIN_SCORE = 0.5            # MediaPipe's own detection threshold for this model
 NMS_IOU = 0.3              # MediaPipe's weighted non-maximum suppression threshold
 COMPARABLE_SIZE = 0.45     # a second person counts when their body is at least this fraction of the largest one
 SAME_PERSON = 0.5          # two detections whose hips are closer than this many body radii are one person
-CHECK_INTERVAL_S = 1.0     # seconds of video between two checks
+CHECK_INTERVAL_S = 1.0     # seconds of video between two checks, live (~13 ms a check)
+UPLOAD_CHECK_S = 2.0       # an upload checks every 2 s of video: under 5 % of MoveNet's time at 30 fps
 CONFIRM_CHECKS = 2         # consecutive checks that must agree before the warning is raised or cleared
 
 
@@ -155,13 +156,24 @@ class PeopleMonitor:
 
     def check(self, image_rgb: np.ndarray, t: float) -> dict | None:
         """Run the detector if a check is due at time `t`; a `warning` event when the confirmed count changes."""
+        return self.observe(self.count(image_rgb) if self.due(t) else None, t)
+
+    def due(self, t: float) -> bool:
+        """Whether a check is due at time `t` (and, when it is, the next one is scheduled)."""
+        if self._next_t is not None and t < self._next_t:
+            return False
+        self._next_t = t + self._interval
+        return True
+
+    def observe(self, n: int | None, t: float) -> dict | None:
+        """Take the people count of a check at time `t` (None: no check at this frame); a `warning` event when
+        the confirmed count changes. Call it for every frame, so the time with several people adds up.
+
+        The count may come from another thread (the upload pipeline counts in its decoder, off the critical
+        path): `due` and `count` there, `observe` here."""
         if self._last_t is not None and self.people > 1 and t > self._last_t:
             self.crowd_seconds += t - self._last_t
         self._last_t = t if self._last_t is None else max(self._last_t, t)
-        if self._next_t is not None and t < self._next_t:
-            return None
-        self._next_t = t + self._interval
-        n = self._count(image_rgb)
         if n is None:
             return None
         self._streak = (self._streak + [n])[-self._confirm:]
@@ -191,7 +203,8 @@ class PeopleMonitor:
                 f"{_clock(self.first_crowd_at)}). The pose model follows one person only, so the count may mix "
                 "them up: for a count you can trust, film one person at a time.")
 
-    def _count(self, image_rgb: np.ndarray) -> int | None:
+    def count(self, image_rgb: np.ndarray) -> int | None:
+        """People of comparable size in the picture; None when the detector cannot run (it never raises)."""
         if self.unavailable:
             return None
         try:

@@ -27,8 +27,6 @@ from posetracker.options import Options
 QUEUE_FRAMES = 6      # frames in flight between two stages: bounds memory (a 4K RGB frame is 25 MB)
 BATCH_FRAMES = 300    # keypoints per `keypoints_batch` event
 _POLL_S = 0.1
-# The people check (posetracker.people, ~13 ms) every 2 s of video: under 5 % of MoveNet's time at 30 fps.
-PEOPLE_CHECK_S = 2.0
 NO_PERSON = ("Nothing was counted: no person was found in this video. Film the whole body in good light, "
              "facing or side-on to the camera.")
 _END = object()
@@ -117,7 +115,7 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     from posetracker.engine import TrackingEngine
     from posetracker.estimators import create_estimator, resolve_model
     from posetracker.exports import KeypointsCsvWriter
-    from posetracker.people import PeopleMonitor
+    from posetracker.people import UPLOAD_CHECK_S, PeopleMonitor
     from posetracker.posecache import MODEL_MAX_SIDE
     from posetracker.video import VideoInfo, iter_frames
 
@@ -139,11 +137,12 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     partials = [p for p in (_partial(export_path), _partial(keypoints_csv)) if p is not None]
     stop = threading.Event()  # any stage failed, or cancelled
     failures: list[BaseException] = []
+    people = PeopleMonitor(interval_s=UPLOAD_CHECK_S)
     frames_q: queue.Queue = queue.Queue(QUEUE_FRAMES)
     export_q: queue.Queue | None = queue.Queue(QUEUE_FRAMES) if export_path else None
     threads = [threading.Thread(target=_decode, name="posetracker-decode", daemon=True,
-                                args=(iter_frames, path, MODEL_MAX_SIDE, export_path is not None, frames_q, stop,
-                                      failures))]
+                                args=(iter_frames, path, MODEL_MAX_SIDE, export_path is not None, people, frames_q,
+                                      stop, failures))]
     if export_path:
         threads.append(threading.Thread(target=_encode, name="posetracker-encode", daemon=True,
                                         args=(_partial(export_path), info, options, _watermark_text(watermark),
@@ -154,7 +153,6 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     try:
         engine = TrackingEngine(options)
         analysis = Analysis(options, model=name)
-        people = PeopleMonitor(interval_s=PEOPLE_CHECK_S)
         with create_estimator(name) as estimator:
             for t in threads:
                 t.start()
@@ -168,7 +166,7 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
                     break
                 pose = estimator.estimate(frame.image, frame.timestamp)
                 events = engine.update(pose, frame.timestamp, frame.index)
-                warning = people.check(frame.image, frame.timestamp)
+                warning = people.observe(frame.people, frame.timestamp)  # counted by the decoder thread
                 if warning is not None:
                     emit(ev.stamp(warning, frame.timestamp, frame.index))
                 snapshot = engine.snapshot()
@@ -296,9 +294,10 @@ def summary_event(result, scored: bool = True) -> dict:
 
 # --- stages ---------------------------------------------------------------------------------------------------
 
-def _decode(iter_frames, path, max_side, full, out: queue.Queue, stop: threading.Event, failures: list) -> None:
+def _decode(iter_frames, path, max_side, full, people, out: queue.Queue, stop: threading.Event,
+            failures: list) -> None:
     try:
-        for frame in iter_frames(path, max_side, full=full):
+        for frame in iter_frames(path, max_side, full=full, people=people):
             if not _put(out, frame, stop):
                 return
     except BaseException as exc:  # handed to the calling thread, which raises it

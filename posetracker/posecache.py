@@ -61,17 +61,17 @@ def track_video(path: str | Path, model: str, cache_dir: str | Path | None = Non
     path = Path(path)
     cache_file = None
     if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"{sha256_of(path)[:16]}-{model}-v2.npz"
+        cache_file = Path(cache_dir) / f"{sha256_of(path)[:16]}-{model}-v3.npz"
         if cache_file.is_file():
             return PoseTrack.load(cache_file)
     info = VideoInfo.from_path(path)
     timestamps, poses, warnings = [], [], []
     people = PeopleMonitor(interval_s=UPLOAD_CHECK_S)
     with create_estimator(model) as estimator:
-        for frame in iter_frames(path, max_side=MODEL_MAX_SIDE):
+        for frame in iter_frames(path, max_side=MODEL_MAX_SIDE, people=people):
             timestamps.append(frame.timestamp)
             poses.append(estimator.estimate(frame.image, frame.timestamp))
-            warning = people.check(frame.image, frame.timestamp)
+            warning = people.observe(frame.people, frame.timestamp)
             if warning is not None:
                 warnings.append(stamp(warning, frame.timestamp, frame.index))
     track = PoseTrack(np.array(timestamps, np.float64), poses, info.width, info.height, info.fps,

@@ -56,7 +56,8 @@ class Body:
         return None if any(v is None or v <= 1e-6 for v in vals) else float(sum(vals))
 
     def dist(self, side: str, a: str, b: str) -> float:
-        return float(np.linalg.norm(self.pt(side, a) - self.pt(side, b)))
+        (ax, ay), (bx, by) = self.pt(side, a), self.pt(side, b)
+        return math.hypot(ax - bx, ay - by)  # a tenth of np.linalg.norm's cost on two points
 
 
 class BodyScale:
