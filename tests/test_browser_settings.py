@@ -70,7 +70,8 @@ def test_a_link_configures_the_live_settings_and_upload_pages(server, launch_bro
     # Upload, same session: the same exercise and plan.
     go_to(page, "Upload")
     assert exercise_shown(page) == "Push-up"
-    assert "Free plan" in page.get_by_test_id("stMain").inner_text()
+    # The page renders element by element: wait for the plan's caption under the uploader, do not race it.
+    page.get_by_test_id("stMain").get_by_text("Free plan", exact=False).first.wait_for(timeout=30_000)
     assert {"exercise": "push_up", "difficulty": "easy", "countdown": "5"}.items() <= address_bar(page).items()
     page.context.close()
 
