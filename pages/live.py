@@ -17,6 +17,7 @@ from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
 from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
 from posetracker.options import Mode
+from posetracker.people import crowd_message
 
 POLL_S = 0.5       # while the camera streams (or is connecting)
 IDLE_POLL_S = 2.0  # otherwise: cheap, and the panel never freezes on a rerun that saw a stale stream state
@@ -64,8 +65,7 @@ def show_results(snap: LiveSnapshot) -> None:
         st.info("Press **START** and allow the camera. Stand back so your whole body is in view.",
                 icon=":material/videocam:")
     elif snap.people > 1:
-        st.warning(f"{snap.people} people in view: only one can be tracked. Ask the others to step out of the "
-                   "frame, or the count may follow the wrong person.", icon=":material/group:")
+        st.warning(crowd_message(snap.people), icon=":material/group:")
     elif snap.person_visible:
         st.success("Person in view", icon=":material/person:")
     else:

@@ -140,7 +140,8 @@ class SkeletonAnnotator:
     """Keypoints scored at or above `threshold` and the edges between two such keypoints.
 
     With `mirror=True` the pose is drawn for a mirrored image (selfie view): pass the mirrored frame and the
-    pose as the model found it; the annotator flips the pose to match.
+    pose as the model found it; the annotator flips the points to match, and each side keeps its colour (the
+    person's left arm, on the left of a mirror, is drawn in the left colour).
     """
 
     def __init__(self, threshold: float = 0.3, mirror: bool = False, thickness: int | None = None,
@@ -160,7 +161,7 @@ class SkeletonAnnotator:
         thickness = self.thickness or max(2, round(3 * s))
         radius = self.radius or max(3, round(4 * s))
         xy = pose.xy
-        shown = ((pose.scores >= self.threshold) & np.all((xy >= 0.0) & (xy <= 1.0), axis=1)).tolist()
+        shown = pose.visible(self.threshold).tolist()
         if self.mirror:  # the frame was flipped: flip the x of each point (the sides keep their colours)
             xy = np.column_stack([1.0 - xy[:, 0], xy[:, 1]])
         px = [tuple(p) for p in np.round(xy * [w, h]).astype(np.int32).tolist()]

@@ -377,10 +377,9 @@ class TrackingEngine:
 
     @staticmethod
     def _stamp(event: dict, t: float | None, frame_id: int | None) -> dict:
-        if t is not None and event["type"] not in ("keypoints", "angles"):
-            event["timestampMs"] = int(round(t * 1000))
-            event["frameId"] = frame_id
-        return event
+        if event["type"] in ("keypoints", "angles"):  # they carry their own time and frame id
+            return event
+        return ev.stamp(event, t, frame_id)
 
 
 def _worse(grade: str, floor: str) -> bool:

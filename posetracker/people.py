@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from posetracker import events as ev
+from posetracker.estimators.movenet import crop_square, full_frame_square
 
 INPUT_SIZE = 224
 MIN_SCORE = 0.5            # MediaPipe's own detection threshold for this model
@@ -41,7 +41,7 @@ class Person:
     score: float
     hip: tuple[float, float]      # centre of the hips, normalised by the frame's width and height
     radius: float                 # radius of the circle holding the whole body (fraction of the longer side)
-    centre: tuple[float, float] = (0.0, 0.0)  # the hip centre as a fraction of the longer side (for distances)
+    centre: tuple[float, float]   # the hip centre as a fraction of the longer side (for distances)
 
 
 @lru_cache(maxsize=1)
@@ -74,18 +74,9 @@ class PersonDetector:
 
     def detect(self, image_rgb: np.ndarray) -> list[Person]:
         h, w = image_rgb.shape[:2]
-        side = max(h, w)
-        scale = INPUT_SIZE / side
-        # Letterbox: the whole frame, centred, in a square of the longer side (as MediaPipe feeds it).
-        ox, oy = (side - w) / 2.0, (side - h) / 2.0
-        matrix = np.array([[scale, 0.0, ox * scale], [0.0, scale, oy * scale]], dtype=np.float32)
-        if scale < 0.5:
-            pre = cv2.resize(image_rgb, (max(1, round(w * 2 * scale)), max(1, round(h * 2 * scale))),
-                             interpolation=cv2.INTER_AREA)
-            matrix[:, :2] = 0.5 * np.eye(2, dtype=np.float32)
-            image_rgb = pre
-        patch = cv2.warpAffine(image_rgb, matrix, (INPUT_SIZE, INPUT_SIZE), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT)
+        # Letterbox: the whole frame, centred in a square of the longer side (as MediaPipe feeds it).
+        x0, y0, side = full_frame_square(w, h)
+        patch = crop_square(image_rgb, x0, y0, side, INPUT_SIZE)
         batch = (patch.astype(np.float32) * (2.0 / 255.0) - 1.0)[np.newaxis]
         with self._lock:
             self._interpreter.set_tensor(self._input, batch)
@@ -106,7 +97,7 @@ class PersonDetector:
             hx, hy, sx, sy = row[4], row[5], row[6], row[7]
             radius = float(np.hypot(sx - hx, sy - hy))
             # back from the letterboxed square to the frame, normalised by the frame's own sides
-            hip = ((hx * side - ox) / w, (hy * side - oy) / h)
+            hip = ((hx * side + x0) / w, (hy * side + y0) / h)
             people.append(Person(float(score), (float(hip[0]), float(hip[1])), radius, (float(hx), float(hy))))
         return sorted(people, key=lambda p: p.radius, reverse=True)
 
@@ -147,7 +138,6 @@ class PeopleMonitor:
         self._next_t: float | None = None
         self._streak: list[int] = []
         self.people = 1               # the confirmed count reported last (1 = nothing to say)
-        self.since: float | None = None   # when the current crowd was first seen
         self.crowd_seconds = 0.0      # total time with several people in view, confirmed
         self.first_crowd_at: float | None = None
         self.max_people = 0
@@ -184,14 +174,13 @@ class PeopleMonitor:
         if several and self.people <= 1:
             self.people = min(self._streak)
             self.max_people = max(self.max_people, self.people)
-            self.since = t - self._interval * (self._confirm - 1)
+            since = t - self._interval * (self._confirm - 1)  # the first of the agreeing checks
             if self.first_crowd_at is None:
-                self.first_crowd_at = max(0.0, self.since)
-            self.crowd_seconds += max(0.0, t - self.since)
+                self.first_crowd_at = max(0.0, since)
+            self.crowd_seconds += max(0.0, t - since)
             return multiple_people_event(self.people, active=True)
         if alone and self.people > 1:
             self.people = 1
-            self.since = None
             return multiple_people_event(1, active=False)
         return None
 
@@ -215,12 +204,14 @@ class PeopleMonitor:
             return None
 
 
+def crowd_message(people: int) -> str:
+    """What to tell someone tracking live with `people` people in view."""
+    return (f"{people} people in view: only one can be tracked. Ask the others to step out of the frame, or the "
+            "count may follow the wrong person.")
+
+
 def multiple_people_event(people: int, active: bool) -> dict:
-    if active:
-        message = (f"{people} people in view: only one can be tracked. Ask the others to step out of the "
-                   "frame, or the count may follow the wrong person.")
-    else:
-        message = "One person in view again: tracking as usual."
+    message = crowd_message(people) if active else "One person in view again: tracking as usual."
     return ev.warning("multiple_people", message, active=active, people=people)
 
 

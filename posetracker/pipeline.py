@@ -217,8 +217,8 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
         notices = [model_notice] if model_notice else []
         if not any(point.person_visible for point in result.trace):
             notices.append(NO_PERSON)
-        elif people.summary():
-            notices.append(people.summary())
+        elif crowd := people.summary():
+            notices.append(crowd)
         if info.frame_count and frames < info.frame_count - max(2, 0.02 * info.frame_count):
             notices.append(f"This video ended early: {frames} of the {info.frame_count} frames its header announces "
                            f"could be decoded, so the results cover its first {result.duration_s:.1f} s. The file "

@@ -131,19 +131,20 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                 if max_side and max(w, h) > max_side:
                     f = max_side / max(w, h)
                     small_size = (round(w * f) // 2 * 2, round(h * f) // 2 * 2)
-                if full:  # the export's picture: OpenCV where it can, swscale for anything else
-                    original = _rgb_i420(frame) if _plain_i420(frame) else \
-                        to_full.reformat(frame, format="rgb24").to_ndarray()
-                else:
-                    original = None
                 # The model's picture: always swscale's, so an upload with export and `eval` see the same pixels.
                 if small_size is not None:
-                    image = to_small.reformat(frame, width=small_size[0], height=small_size[1],
-                                              format="rgb24", interpolation="AREA").to_ndarray()
+                    image = _upright(to_small.reformat(frame, width=small_size[0], height=small_size[1],
+                                                       format="rgb24", interpolation="AREA").to_ndarray(), rotation)
                 else:
-                    image = to_small.reformat(frame, format="rgb24").to_ndarray()
-                original = _upright(original, rotation) if original is not None else None
-                image = _upright(image, rotation)
+                    image = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
+                original = None
+                if full and small_size is None:  # the model's picture is already the full-size one
+                    original = image
+                elif full:  # the export's picture: OpenCV where it can (twice as fast), swscale for the rest
+                    if _plain_i420(frame):
+                        original = _upright(_rgb_i420(frame), rotation)
+                    else:
+                        original = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
                 t -= start
                 count = people.count(image) if people is not None and people.due(t) else None
                 yield Frame(index, t, image, original, count)

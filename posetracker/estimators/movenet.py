@@ -65,8 +65,8 @@ class MoveNetEstimator:
 
     def estimate(self, image_rgb: np.ndarray, timestamp: float) -> Pose | None:
         h, w = image_rgb.shape[:2]
-        x0, y0, side = self._crop or _full_frame_crop(w, h)
-        patch = _crop_resize(image_rgb, x0, y0, side)
+        x0, y0, side = self._crop or full_frame_square(w, h)
+        patch = crop_square(image_rgb, x0, y0, side, INPUT_SIZE)
         out = self._model.run(patch[np.newaxis].astype(np.uint8, copy=False))
         xs = (x0 + out[:, 1] * side) / w
         ys = (y0 + out[:, 0] * side) / h
@@ -80,9 +80,10 @@ class MoveNetEstimator:
         return pose
 
 
-def _crop_resize(image: np.ndarray, x0: float, y0: float, side: float) -> np.ndarray:
-    """The square (x0, y0, side) of `image` as INPUT_SIZE x INPUT_SIZE, black where it overhangs the frame."""
-    scale = INPUT_SIZE / side
+def crop_square(image: np.ndarray, x0: float, y0: float, side: float, size: int) -> np.ndarray:
+    """The square (x0, y0, side) of `image` as size x size, black where it overhangs the frame (one affine
+    warp; a big shrink is area-averaged first). Also feeds the person detector (`posetracker.people`)."""
+    scale = size / side
     if scale < 0.5:
         # warpAffine only samples; shrink by area first so a far-away person does not alias away.
         pre = 2.0 * scale
@@ -92,11 +93,12 @@ def _crop_resize(image: np.ndarray, x0: float, y0: float, side: float) -> np.nda
     else:
         linear = scale
     matrix = np.array([[linear, 0.0, -x0 * scale], [0.0, linear, -y0 * scale]], dtype=np.float32)
-    return cv2.warpAffine(image, matrix, (INPUT_SIZE, INPUT_SIZE), flags=cv2.INTER_LINEAR,
+    return cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT)
 
 
-def _full_frame_crop(w: int, h: int) -> tuple[float, float, float]:
+def full_frame_square(w: int, h: int) -> tuple[float, float, float]:
+    """(x0, y0, side) of the square of the longer side centred on a w x h frame: the whole frame, letterboxed."""
     side = float(max(w, h))
     return (w - side) / 2.0, (h - side) / 2.0, side
 
