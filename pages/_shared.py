@@ -14,6 +14,7 @@ from posetracker.errors import PoseTrackerError
 from posetracker.settings import (
     Settings, enforce, from_query_params, load_tokens, mask_token, plan_for_token, to_query_params,
 )
+from posetracker.upload_session import SessionRegistry
 
 _KEY = "posetracker.settings"
 _NOTICES = "posetracker.settings_notices"  # error events not yet shown to the user
@@ -28,6 +29,40 @@ def run_through_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+@st.cache_resource
+def session_registry() -> SessionRegistry:
+    """One per server: what every browser session holds (its uploads, its camera connection), released when that
+    session has ended. The registry shuts a disconnected session down a little before Streamlit's own TTL would
+    silently drop it (see `SessionRegistry`), so streamlit-webrtc closes its peer connection."""
+    from streamlit import runtime
+
+    if not runtime.exists():  # AppTest: no server, no sessions to end
+        return SessionRegistry(lambda _id: True)
+    server = runtime.get_instance()
+    ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    interval = min(5.0, max(0.5, ttl / 4))
+    return SessionRegistry(server.is_active_session, grace_s=max(ttl - 2 * interval, 0.0), interval_s=interval,
+                           end_session=_session_closer(server))
+
+
+def _session_closer(server):
+    """`Runtime.close_session` must run on the server's event loop; Streamlit keeps that loop internal."""
+    try:
+        loop = server._get_async_objs().eventloop
+    except Exception:  # another Streamlit: sessions then end by Streamlit's TTL alone
+        return None
+    return lambda session_id: loop.call_soon_threadsafe(server.close_session, session_id)
+
+
+def watch_session() -> None:
+    """Let the registry notice when this browser session ends, so what it held is released promptly."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        session_registry().watch(ctx.session_id)
 
 
 def configured_tokens() -> dict[str, str]:

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from pages._shared import (
-    exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices,
+    exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
 from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
@@ -112,6 +112,7 @@ if mirror != settings.mirror:
     settings = save_settings(replace(settings, mirror=mirror))
 
 processor = session_processor(model, settings)
+watch_session()  # when the tab closes, its camera connection is released promptly (see SessionRegistry)
 right.button("Reset", icon=":material/restart_alt:", on_click=processor.reset, help="Start a new set",
              width="stretch")
 

@@ -10,12 +10,12 @@ import functools
 
 import streamlit as st
 
-from pages._shared import exercise_picker, run_through_app, session_settings, show_notices
+from pages._shared import exercise_picker, run_through_app, session_registry, session_settings, show_notices
 from posetracker.charts import REASONS, score_figure, signal_figure
 from posetracker.events import grade_of
 from posetracker.exercises import human_name
 from posetracker.inputs import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
-from posetracker.upload_session import SessionRegistry, UploadSession
+from posetracker.upload_session import UploadSession
 
 POLL_S = 0.5
 _MIME = {"video": "video/mp4", "events": "application/x-ndjson", "keypoints": "text/csv", "reps": "text/csv"}
@@ -23,16 +23,6 @@ _DOWNLOADS = {"video": ("Download the annotated video", "posetracker-{ex}.mp4"),
               "events": ("Events (JSONL)", "posetracker-{ex}-events.jsonl"),
               "keypoints": ("Keypoints (CSV)", "posetracker-{ex}-keypoints.csv"),
               "reps": ("Reps (CSV)", "posetracker-{ex}-reps.csv")}
-
-
-@st.cache_resource
-def session_registry() -> SessionRegistry:
-    """One per server: every browser session's uploads, cleaned up when that session has ended."""
-    from streamlit import runtime
-
-    grace = float(st.get_option("server.disconnectedSessionTTL")) + 10.0
-    is_alive = runtime.get_instance().is_active_session if runtime.exists() else (lambda _id: True)  # AppTest
-    return SessionRegistry(is_alive, grace_s=grace)
 
 
 def upload_session() -> UploadSession:

@@ -12,8 +12,9 @@ one analysis's files exist per session. The user's file name is only a label, ne
 """
 from __future__ import annotations
 
-import logging
 import ctypes
+import gc
+import logging
 import threading
 import time
 import weakref
@@ -163,38 +164,60 @@ def _set_all(events: list[threading.Event]) -> None:
 
 
 class SessionRegistry:
-    """Each browser session's `UploadSession`, closed (files deleted, analysis stopped) once the browser session
-    has been gone for `grace_s`.
+    """What each browser session holds on the server (its `UploadSession`, if it uploaded), released once the
+    session has been gone for `grace_s`.
 
     The app cannot count on garbage collection to notice a session has ended, so a sweeper thread asks
     `is_alive(session_id)` (the server's view) every `interval_s`. A short disconnection (a network blip, a
-    reload within the grace) keeps the session and its result.
+    reload within the grace) keeps the session and its result. Pages `watch()` a session that has nothing to
+    close here (a live camera session), so its end is noticed too.
+
+    For a session that is gone the registry closes its uploads, then calls `end_session(session_id)`: the app
+    shuts the server's session down there. (Streamlit 1.60 drops a disconnected session after its TTL without
+    shutting it down, and keeps the dropped session in memory until something writes to its session store;
+    streamlit-webrtc closes a camera's peer connection, with its codecs and threads, only on that shutdown.
+    Measured with three camera sessions and an upload: without this their memory stayed in use indefinitely.)
+    Then it collects garbage and hands freed memory back to the OS, at once and again `release_delay_s` later,
+    once the peer connections have closed.
     """
 
-    def __init__(self, is_alive: Callable[[str], bool], grace_s: float = 130.0, interval_s: float = 5.0,
-                 root=None) -> None:
+    def __init__(self, is_alive: Callable[[str], bool], grace_s: float = 110.0, interval_s: float = 5.0,
+                 root=None, end_session: Callable[[str], None] | None = None, release_delay_s: float = 3.0) -> None:
         self._is_alive = is_alive
+        self._end_session = end_session
+        self.release_delay_s = release_delay_s
         self.grace_s = grace_s
         self.interval_s = interval_s
         self._root = root
         self._lock = threading.Lock()
-        self._sessions: dict[str, UploadSession] = {}
+        self._sessions: dict[str, UploadSession | None] = {}
         self._last_alive: dict[str, float] = {}
         self._sweeper: threading.Thread | None = None
         self._stop = threading.Event()
+        self._release_at: float | None = None
 
     def get(self, session_id: str) -> UploadSession:
+        """The session's uploads (made on first use); the session is watched from then on."""
         with self._lock:
-            if session_id not in self._sessions:
+            if self._sessions.get(session_id) is None:
                 self._sessions[session_id] = UploadSession(self._root)
-            self._last_alive[session_id] = time.monotonic()
-            if self._sweeper is None:
-                self._sweeper = threading.Thread(target=self._run, name="posetracker-upload-sweeper", daemon=True)
-                self._sweeper.start()
+            self._seen(session_id)
             return self._sessions[session_id]
 
+    def watch(self, session_id: str) -> None:
+        """Notice this session's end even if it never uploads."""
+        with self._lock:
+            self._sessions.setdefault(session_id, None)
+            self._seen(session_id)
+
+    def _seen(self, session_id: str) -> None:  # called with the lock held
+        self._last_alive[session_id] = time.monotonic()
+        if self._sweeper is None:
+            self._sweeper = threading.Thread(target=self._run, name="posetracker-session-sweeper", daemon=True)
+            self._sweeper.start()
+
     def sweep(self, now: float | None = None) -> list[str]:
-        """Close the sessions gone for longer than the grace; returns their ids."""
+        """Release the sessions gone for longer than the grace; returns their ids."""
         now = time.monotonic() if now is None else now
         with self._lock:
             ids = list(self._sessions)
@@ -212,9 +235,21 @@ class SessionRegistry:
                     continue
                 session = self._sessions.pop(session_id)
                 self._last_alive.pop(session_id, None)
-            session.close()
+            if session is not None:
+                session.close()
+            if self._end_session is not None:
+                try:
+                    self._end_session(session_id)
+                except Exception:
+                    log.exception("ending session %s failed", session_id)
             gone.append(session_id)
         if gone:
+            gc.collect()
+            release_freed_memory()
+            self._release_at = now + self.release_delay_s
+        elif self._release_at is not None and now >= self._release_at:
+            self._release_at = None
+            gc.collect()
             release_freed_memory()
         return gone
 
@@ -227,11 +262,12 @@ class SessionRegistry:
             try:
                 self.sweep()
             except Exception:
-                log.exception("upload session sweep failed")
+                log.exception("session sweep failed")
 
     def close(self) -> None:
         self._stop.set()
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:
-            session.close()
+            if session is not None:
+                session.close()

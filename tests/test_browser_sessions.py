@@ -7,6 +7,7 @@ sessions are gone the server's memory is back near where it started and no tempo
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -28,6 +29,10 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def threads_of(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/task").iterdir()))
 
 
 def shown_count(page) -> int:
@@ -76,15 +81,20 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
                             "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(SESSION_TTL_S)})
     pid = server._process.pid
 
-    # Baseline: the app has served one session (so the shared model is loaded) and that session has ended.
-    warm = launch_browser(camera=empty_room_camera)
-    page = open_app(warm, server.page_url("live", exercise="squat"))
-    page.get_by_text("Press START", exact=False).wait_for(timeout=60_000)
-    page.context.close()
-    time.sleep(SESSION_TTL_S + 3)
-    baseline = rss_mb(pid)
-
+    # Baseline: the app has served one camera session and one upload (so the shared models, codecs and page
+    # modules are loaded once), and both sessions have ended and been released.
     upload_clip = clip("dollarpy_pushup5.mp4")
+    warm = open_app(launch_browser(camera=empty_room_camera), server.page_url("live", exercise="squat"))
+    start_live(warm)
+    warm_upload = open_app(launch_browser(), server.page_url("upload", token=TOKEN, exercise="push_up"))
+    warm_upload.locator('input[type="file"]').set_input_files(str(upload_clip))
+    warm_upload.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=300_000)
+    warm.context.close()
+    warm_upload.context.close()
+    time.sleep(SESSION_TTL_S + 12)
+    baseline = rss_mb(pid)
+    base_threads = threads_of(pid)
+
     expected_upload = analyze_video(upload_clip, Settings.defaults_for("developer", exercise="push_up")
                                     .to_options(Mode.UPLOAD), "movenet").reps
 
@@ -160,6 +170,7 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
         squat.wait_for_function(
             "() => document.querySelector('[data-testid=stMetricValue]')?.innerText.trim() === '0'", timeout=20_000)
         during = max(peak)
+        during_threads = threads_of(pid)
     finally:
         sampling.set()
         sampler.join()
@@ -174,15 +185,26 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
         if not leftovers:
             break
         time.sleep(1.0)
-    time.sleep(3.0)
+    # The registry's sweeps after the sessions end release their peer connections and hand the memory back.
+    time.sleep(12.0)
     after = rss_mb(pid)
-    print(f"\nserver RSS: baseline {baseline:.0f} MB, peak {during:.0f} MB, after {after:.0f} MB")
+    after_threads = threads_of(pid)
+    print(f"\nserver RSS: baseline {baseline:.0f} MB, peak {during:.0f} MB, after {after:.0f} MB; "
+          f"threads: baseline {base_threads}, during {during_threads}, after {after_threads}")
     (artifacts_dir / "sessions-memory.txt").write_text(
         f"baseline_mb={baseline:.0f}\npeak_mb={during:.0f}\nafter_mb={after:.0f}\nsessions=4\n"
+        f"threads_baseline={base_threads}\nthreads_during={during_threads}\nthreads_after={after_threads}\n"
         f"counts={counts}\nupload_reps={expected_upload}\nresponse_s={answers}\n")
 
     assert leftovers == [], f"temporary folders outlived their sessions: {leftovers}"
-    assert after <= baseline + max(150.0, 0.35 * (during - baseline)), (baseline, during, after)
+    # The baseline already holds what is loaded once per process, so what is left is what the sessions kept:
+    # measured +12 MB after releasing; +80-170 MB when ended camera sessions kept their peer connections.
+    assert after <= baseline + 60.0, (baseline, during, after)
+    # Each camera session runs at least three threads of its own (decoder, processor, shutdown watch); once the
+    # sessions are released only pool threads may have been added: asyncio's default executor (aiortc) and a few
+    # of AnyIO's (the server's file responses). Measured: +7 released, +16 when ended sessions kept running.
+    pools = min(32, (os.cpu_count() or 1) + 4) + 4
+    assert after_threads <= base_threads + pools, (base_threads, during_threads, after_threads)
     log = server.log_text()
     assert TOKEN not in log and TOKEN[:12] not in log, "the token reached the server log"
     server.stop()

@@ -22,7 +22,7 @@ def _close(pixel, color, tol=40) -> bool:
 def _pipeline_threads() -> list[str]:
     # The upload registry's sweeper lives as long as the server (or a test process that opened the Upload page).
     return [t.name for t in threading.enumerate() if t.name.startswith("posetracker-") and t.is_alive()
-            and t.name != "posetracker-upload-sweeper"]
+            and t.name != "posetracker-session-sweeper"]
 
 
 @pytest.mark.parametrize("rotation", [-90, 90, 180])
@@ -169,14 +169,20 @@ def test_scores_stay_out_of_everything_a_free_result_shows(tmp_path):
 def test_session_registry_closes_sessions_gone_longer_than_the_grace(tmp_path):
     from posetracker.upload_session import SessionRegistry
 
-    alive = {"a": True, "b": True}
-    registry = SessionRegistry(lambda sid: alive[sid], grace_s=10.0, interval_s=3600, root=tmp_path)
+    alive = {"a": True, "b": True, "camera": True}
+    ended = []
+    registry = SessionRegistry(lambda sid: alive[sid], grace_s=10.0, interval_s=3600, root=tmp_path,
+                               end_session=ended.append)
     a, b = registry.get("a"), registry.get("b")
-    assert registry.get("a") is a and len(registry) == 2
-    alive["b"] = False
+    registry.watch("camera")  # a live session: nothing uploaded, but its end must be noticed
+    assert registry.get("a") is a and len(registry) == 3
+    alive["b"] = alive["camera"] = False
     t0 = time.monotonic()
     assert registry.sweep(t0 + 5) == [], "a short disconnection keeps the session and its result"
-    assert registry.sweep(t0 + 11) == ["b"]
+    assert ended == []
+    assert sorted(registry.sweep(t0 + 11)) == ["b", "camera"]
     assert not b.workspace.path.exists() and a.workspace.path.exists()
+    assert sorted(ended) == ["b", "camera"] and len(registry) == 1, "the server is told to shut both down"
+    assert registry.sweep(t0 + 30) == [] and ended.count("b") == 1
     registry.close()
     assert not a.workspace.path.exists()
