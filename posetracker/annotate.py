@@ -5,8 +5,11 @@
     image = hud.annotate(image, engine_state)        # the engine's snapshot (or None before tracking starts)
     image = status.annotate(image, Status("MoveNet Lightning", fps=29.5, ms=7.1))
 
-Annotators draw in place on an RGB uint8 image and return it, so calls chain. They only read their data: the
-live page and the exported video share them, and neither the engine nor the estimators know they exist.
+Annotators draw in place on an RGB uint8 image, or on an `I420` picture (a video frame's own Y, U and V planes),
+and return it, so calls chain. Drawing on the planes spares a live or exported frame two full-frame colour
+conversions (to RGB and back to the encoder's yuv420p); the chroma planes get each shape at half resolution,
+which is what the conversion to yuv420p would have made of it. They only read their data: the live page and
+the exported video share them, and neither the engine nor the estimators know they exist.
 """
 from __future__ import annotations
 
@@ -43,7 +46,45 @@ def ascii_text(text: str) -> str:
     return text.translate(_ASCII).encode("ascii", "ignore").decode("ascii")
 
 
-def _scale(image: np.ndarray) -> float:
+class I420:
+    """A yuv420p picture as PyAV and OpenCV lay it out: one (h * 3 / 2, w) uint8 array, the Y plane, then U, then
+    V at half size. Annotators draw on it in place; even sides only."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        rows, w = data.shape[:2]
+        h = rows * 2 // 3
+        if data.ndim != 2 or rows != h * 3 // 2 or h % 2 or w % 2 or not data.flags.c_contiguous:
+            raise ValueError(f"not a contiguous I420 picture with even sides: {data.shape}")
+        self.data, self.height, self.width = data, h, w
+        self.y = data[:h]
+        self.u = data[h:h + h // 4].reshape(h // 2, w // 2)
+        self.v = data[h + h // 4:].reshape(h // 2, w // 2)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.height, self.width
+
+    def planes(self):
+        """(plane, its colour component index, its scale shift): Y at full size, U and V at half."""
+        return (self.y, 0, 0), (self.u, 1, 1), (self.v, 2, 1)
+
+
+Picture = np.ndarray | I420  # what annotators draw on
+
+
+def _yuv(color: Color) -> tuple[int, int, int]:
+    """An RGB colour as OpenCV's RGB->I420 conversion writes it (the same conversion the frames go through)."""
+    found = _YUV.get(color)
+    if found is None:
+        block = cv2.cvtColor(np.full((2, 2, 3), color, np.uint8), cv2.COLOR_RGB2YUV_I420)
+        found = _YUV[color] = (int(block[0, 0]), int(block[2, 0]), int(block[2, 1]))
+    return found
+
+
+_YUV: dict[Color, tuple[int, int, int]] = {}
+
+
+def _scale(image) -> float:
     """Sizes are designed for 480 px tall frames and scale with the frame."""
     return max(0.5, min(image.shape[0], image.shape[1] * 0.75) / 480.0)
 
@@ -52,29 +93,75 @@ def _side_color(kp: KP) -> Color:
     return LEFT if kp in _LEFT_SIDE else RIGHT if kp in _RIGHT_SIDE else CENTRE
 
 
-def _panel(image: np.ndarray, x0: int, y0: int, x1: int, y1: int, color: Color = DARK, alpha: float = 0.6) -> None:
+def _line(image, p0: tuple[int, int], p1: tuple[int, int], color: Color, thickness: int) -> None:
+    if isinstance(image, I420):
+        yuv = _yuv(color)
+        for plane, c, shift in image.planes():  # shift=1: the points are in half pixels of the chroma plane
+            cv2.line(plane, p0, p1, yuv[c], (thickness + shift) >> shift, cv2.LINE_AA, shift)
+    else:
+        cv2.line(image, p0, p1, color, thickness, cv2.LINE_AA)
+
+
+def _disc(image, centre: tuple[int, int], radius: int, color: Color, chroma: bool = True) -> None:
+    """A filled circle; with `chroma=False` only its brightness is drawn (a dark outline needs no colour)."""
+    if isinstance(image, I420):
+        yuv = _yuv(color)
+        for plane, c, shift in image.planes() if chroma else image.planes()[:1]:
+            cv2.circle(plane, centre, radius, yuv[c], -1, cv2.LINE_AA, shift)
+    else:
+        cv2.circle(image, centre, radius, color, -1, cv2.LINE_AA)
+
+
+def _panel(image, x0: int, y0: int, x1: int, y1: int, color: Color = DARK, alpha: float = 0.6) -> None:
     """A translucent rectangle, clipped to the image."""
     h, w = image.shape[:2]
     x0, x1, y0, y1 = max(0, x0), min(w, x1), max(0, y0), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return
-    roi = image[y0:y1, x0:x1]
     # OpenCV's saturating blend in C: a tenth of numpy's float round trip on a wide banner.
-    cv2.addWeighted(roi, 1.0 - alpha, _solid(y1 - y0, x1 - x0, color), alpha, 0.0, dst=roi)
+    if isinstance(image, I420):
+        yuv = _yuv(color)
+        for plane, c, shift in image.planes():
+            r = plane[y0 >> shift:(y1 + shift) >> shift, x0 >> shift:(x1 + shift) >> shift]
+            cv2.addWeighted(r, 1.0 - alpha, _solid(r.shape[0], r.shape[1], yuv[c]), alpha, 0.0, dst=r)
+    else:
+        roi = image[y0:y1, x0:x1]
+        cv2.addWeighted(roi, 1.0 - alpha, _solid(y1 - y0, x1 - x0, color), alpha, 0.0, dst=roi)
 
 
-def _solid(h: int, w: int, color: Color) -> np.ndarray:
-    """An h x w image of one colour (a view of a cached block, grown when needed)."""
+def _shade_disc(image, centre: tuple[int, int], radius: int, color: Color, alpha: float) -> None:
+    """A translucent disc (the countdown's backdrop), blended inside its bounding box only."""
+    h, w = image.shape[:2]
+    x0, y0 = max(0, centre[0] - radius - 1), max(0, centre[1] - radius - 1)
+    x1, y1 = min(w, centre[0] + radius + 2), min(h, centre[1] + radius + 2)
+    if x1 <= x0 or y1 <= y0:
+        return
+    x0, y0 = x0 & ~1, y0 & ~1  # even, so the chroma planes' box lines up
+    if isinstance(image, I420):
+        parts = [(plane, _yuv(color)[c], shift) for plane, c, shift in image.planes()]
+    else:
+        parts = [(image, color, 0)]
+    for plane, value, shift in parts:
+        roi = plane[y0 >> shift:(y1 + shift) >> shift, x0 >> shift:(x1 + shift) >> shift]
+        shaded = roi.copy()
+        local = ((centre[0] - x0), (centre[1] - y0))
+        cv2.circle(shaded, local, radius, value, -1, cv2.LINE_AA, shift)
+        cv2.addWeighted(shaded, alpha, roi, 1.0 - alpha, 0, dst=roi)
+
+
+def _solid(h: int, w: int, color) -> np.ndarray:
+    """An h x w image of one colour, or of one plane value (a view of a cached block, grown when needed)."""
     block = _SOLIDS.get(color)
     if block is None or block.shape[0] < h or block.shape[1] < w:
         old = (0, 0) if block is None else block.shape[:2]
-        block = np.empty((max(h, old[0]), max(w, old[1]), 3), np.uint8)
+        shape = (max(h, old[0]), max(w, old[1])) + ((3,) if isinstance(color, tuple) else ())
+        block = np.empty(shape, np.uint8)
         block[:] = color
         _SOLIDS[color] = block
     return block[:h, :w]
 
 
-_SOLIDS: dict[Color, np.ndarray] = {}
+_SOLIDS: dict = {}
 
 
 class _Sprite:
@@ -94,26 +181,50 @@ class _Sprite:
         cut = canvas[self.y0:rows.max() + 1, self.x0:cols.max() + 1]
         self.alpha = cut.astype(np.float32) / 255.0
         self.rest = 1.0 - self.alpha
+        self._half: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
-    def draw(self, image: np.ndarray, org: tuple[int, int], color: Color) -> None:
+    def _half_masks(self, odd_y: int, odd_x: int) -> tuple[np.ndarray, np.ndarray]:
+        """The mask at the chroma planes' half size, for a sprite whose top-left lies on odd rows/columns."""
+        found = self._half.get((odd_y, odd_x))
+        if found is None:
+            ah, aw = self.alpha.shape
+            full = np.zeros((ah + odd_y + 1 & ~1, aw + odd_x + 1 & ~1), np.float32)
+            full[odd_y:odd_y + ah, odd_x:odd_x + aw] = self.alpha
+            half = cv2.resize(full, (full.shape[1] // 2, full.shape[0] // 2), interpolation=cv2.INTER_AREA)
+            found = self._half[(odd_y, odd_x)] = (half, 1.0 - half)
+        return found
+
+    def draw(self, image, org: tuple[int, int], color: Color) -> None:
         if self.alpha is None:
             return
-        h, w = image.shape[:2]
         top, left = org[1] - self.dy + self.y0, org[0] - self.dx + self.x0
-        ah, aw = self.alpha.shape[:2]
-        y0, x0, y1, x1 = max(0, top), max(0, left), min(h, top + ah), min(w, left + aw)
-        if y1 <= y0 or x1 <= x0:
-            return
-        cut = (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
-        roi = image[y0:y1, x0:x1]
-        cv2.blendLinear(_solid(y1 - y0, x1 - x0, color), roi, self.alpha[cut], self.rest[cut], dst=roi)
+        if isinstance(image, I420):
+            yuv = _yuv(color)
+            _blend(image.y, self.alpha, self.rest, top, left, yuv[0])
+            alpha, rest = self._half_masks(top & 1, left & 1)
+            for plane, c, _ in image.planes()[1:]:
+                _blend(plane, alpha, rest, top >> 1, left >> 1, yuv[c])
+        else:
+            _blend(image, self.alpha, self.rest, top, left, color)
+
+
+def _blend(image: np.ndarray, alpha: np.ndarray, rest: np.ndarray, top: int, left: int, color) -> None:
+    """Blend `color` into `image` through the coverage mask `alpha` placed at (top, left), clipped."""
+    h, w = image.shape[:2]
+    ah, aw = alpha.shape[:2]
+    y0, x0, y1, x1 = max(0, top), max(0, left), min(h, top + ah), min(w, left + aw)
+    if y1 <= y0 or x1 <= x0:
+        return
+    cut = (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
+    roi = image[y0:y1, x0:x1]
+    cv2.blendLinear(_solid(y1 - y0, x1 - x0, color), roi, alpha[cut], rest[cut], dst=roi)
 
 
 _SPRITES: dict[tuple[str, float, int], _Sprite] = {}
 _SPRITE_LIMIT = 512  # distinct texts kept (counts, messages, fps readings): a few MB at most
 
 
-def _text(image: np.ndarray, text: str, org: tuple[int, int], size: float, color: Color = WHITE,
+def _text(image, text: str, org: tuple[int, int], size: float, color: Color = WHITE,
           thickness: int = 1) -> None:
     """Like cv2.putText with LINE_AA, but each distinct text is rasterised once: a long banner costs a few
     hundredths of a millisecond per frame instead of half a millisecond."""
@@ -153,7 +264,7 @@ class SkeletonAnnotator:
         self.thickness = thickness
         self.radius = radius
 
-    def annotate(self, image: np.ndarray, pose: Pose | None) -> np.ndarray:
+    def annotate(self, image, pose: Pose | None) -> Picture:
         if pose is None:
             return image
         h, w = image.shape[:2]
@@ -167,11 +278,11 @@ class SkeletonAnnotator:
         px = [tuple(p) for p in np.round(xy * [w, h]).astype(np.int32).tolist()]
         for a, b, color in _EDGE_COLORS:
             if shown[a] and shown[b]:
-                cv2.line(image, px[a], px[b], color, thickness, cv2.LINE_AA)
+                _line(image, px[a], px[b], color, thickness)
         for i, color in enumerate(_POINT_COLORS):
             if shown[i]:
-                cv2.circle(image, px[i], radius + 1, DARK, -1, cv2.LINE_AA)
-                cv2.circle(image, px[i], radius, color, -1, cv2.LINE_AA)
+                _disc(image, px[i], radius + 1, DARK, chroma=False)
+                _disc(image, px[i], radius, color)
         return image
 
 
@@ -189,7 +300,7 @@ class HudAnnotator:
         self.show_messages = show_messages
         self.no_person_message = no_person_message
 
-    def annotate(self, image: np.ndarray, state: Any) -> np.ndarray:
+    def annotate(self, image, state: Any) -> Picture:
         if state is None:
             return image
         s = _scale(image)
@@ -207,7 +318,7 @@ class HudAnnotator:
                 self._banner(image, state.posture_message, s)
         return image
 
-    def _counter(self, image: np.ndarray, state: Any, s: float) -> None:
+    def _counter(self, image, state: Any, s: float) -> None:
         if getattr(state, "is_duration", False):
             value, unit = f"{int(getattr(state, 'hold_seconds', 0) or 0)}", "s held"
         else:
@@ -230,7 +341,7 @@ class HudAnnotator:
             color = GRADE_COLORS.get(str(grade), WHITE)
             _text(image, grade_label, (2 * pad, baseline + round(28 * s)), label_size, color, label_thick)
 
-    def _progression(self, image: np.ndarray, value: float, s: float) -> None:
+    def _progression(self, image, value: float, s: float) -> None:
         h, w = image.shape[:2]
         bar_w, margin = round(14 * s), round(12 * s)
         top, bottom = round(h * 0.2), round(h * 0.8)
@@ -240,7 +351,7 @@ class HudAnnotator:
         if filled > 0:
             _panel(image, x0, bottom - filled, x0 + bar_w, bottom, ACCENT, 0.85)
 
-    def _banner(self, image: np.ndarray, message: str, s: float) -> None:
+    def _banner(self, image, message: str, s: float) -> None:
         h, w = image.shape[:2]
         size, pad = 0.65 * s, round(10 * s)
         text_w = _text_width(message, size, max(1, round(2 * s)))
@@ -253,16 +364,13 @@ class HudAnnotator:
         _panel(image, x0, y0, min(w - pad, x0 + text_w + 2 * pad), y1, DARK, 0.7)
         _text(image, message, (x0 + pad, y1 - round(12 * s)), size, WHITE, max(1, round(2 * s)))
 
-    def _countdown(self, image: np.ndarray, seconds_left: float, s: float) -> None:
+    def _countdown(self, image, seconds_left: float, s: float) -> None:
         h, w = image.shape[:2]
         number = str(int(np.ceil(seconds_left)))
         size, thick = 4.0 * s, max(4, round(8 * s))
         (tw, th), _ = cv2.getTextSize(number, _FONT, size, thick)
         centre = (w // 2, h // 2)
-        r = round(max(tw, th) * 0.9)
-        disc = image.copy()
-        cv2.circle(disc, centre, r, DARK, -1, cv2.LINE_AA)
-        cv2.addWeighted(disc, 0.55, image, 0.45, 0, dst=image)
+        _shade_disc(image, centre, round(max(tw, th) * 0.9), DARK, 0.55)
         _text(image, number, (centre[0] - tw // 2, centre[1] + th // 2), size, WHITE, thick)
         self._banner(image, "Get ready", s)
 
@@ -283,7 +391,7 @@ class StatusAnnotator:
     def __init__(self, size: float = 0.45) -> None:
         self.size = size
 
-    def annotate(self, image: np.ndarray, status: Status | None) -> np.ndarray:
+    def annotate(self, image, status: Status | None) -> Picture:
         if status is None:
             return image
         parts = [status.model]

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from posetracker import events as ev
-from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator
+from posetracker.annotate import HudAnnotator, I420, SkeletonAnnotator, Status, StatusAnnotator
 from posetracker.errors import PoseTrackerError
 from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
@@ -115,15 +115,18 @@ class LiveProcessor:
 
     # --- the camera thread -----------------------------------------------------------------------------
 
-    def process(self, image_rgb: np.ndarray, pts: float) -> np.ndarray:
-        """Estimate, track and draw one RGB frame whose stream timestamp is `pts` seconds. Never raises."""
+    def process(self, image_rgb: np.ndarray, pts: float, picture: I420 | None = None):
+        """Estimate, track and draw one RGB frame whose stream timestamp is `pts` seconds. Never raises.
+
+        The overlay goes on a copy of the frame (mirrored if asked), returned; or, given `picture` (the same
+        frame's own yuv420p planes, already mirrored if asked), on those planes, returned."""
         with self._work:
             started = time.perf_counter()
             try:
-                return self._process(image_rgb, pts, started)
+                return self._process(image_rgb, pts, started, picture)
             except Exception as exc:  # noqa: BLE001 - the camera thread must keep going whatever happens
                 self._report(exc)
-                return image_rgb
+                return image_rgb if picture is None else picture
 
     def process_queued(self, images: Sequence[tuple[np.ndarray, float]]) -> np.ndarray | None:
         """Process only the newest of the (image, pts) frames that queued up; the rest count as dropped."""
@@ -141,18 +144,24 @@ class LiveProcessor:
         newest = frames[-1]
         try:
             pts = float(newest.time) if newest.time is not None else self._frame_id / 30.0
-            rgb = _rgb_of(newest)
+            planes = _i420_of(newest)
+            if planes is None:
+                return [_av_frame_of(self.process(_rgb_of(newest), pts))]
+            rgb = cv2.cvtColor(planes, cv2.COLOR_YUV2RGB_I420)
+            picture = I420(_mirror_i420(planes) if self._skeleton.mirror else planes)
         except Exception as exc:  # noqa: BLE001 - a frame we cannot read must not stop the stream either
             self._report(exc)
             return [newest]
-        return [_av_frame_of(self.process(rgb, pts))]
+        # The overlay is drawn on the frame's own planes and they go back to the encoder as they are: the RGB
+        # picture is only the model's. (Drawing in RGB cost a conversion back to yuv420p and a full-frame flip.)
+        return [_frame_of_i420(self.process(rgb, pts, picture))]
 
     def _count_dropped(self, n: int) -> None:
         if n > 0:
             with self._published:
                 self._snapshot = replace(self._snapshot, frames_dropped=self._snapshot.frames_dropped + n)
 
-    def _process(self, image_rgb: np.ndarray, pts: float, started: float) -> np.ndarray:
+    def _process(self, image_rgb: np.ndarray, pts: float, started: float, picture: I420 | None):
         t = self._engine_time(pts)
         pose = self._estimator.estimate(image_rgb, t)
         events = self._engine.update(pose, t, self._frame_id) if self._engine is not None else []
@@ -162,8 +171,10 @@ class LiveProcessor:
             events = [*events, ev.stamp(warning, t, self._frame_id)]
         self._frame_id += 1
 
-        # cv2.flip is ~50x faster than copying numpy's negative-stride view of 3-byte pixels.
-        out = cv2.flip(image_rgb, 1) if self._skeleton.mirror else image_rgb.copy()
+        if picture is not None:
+            out = picture
+        else:  # cv2.flip is ~50x faster than copying numpy's negative-stride view of 3-byte pixels.
+            out = cv2.flip(image_rgb, 1) if self._skeleton.mirror else image_rgb.copy()
         if self._options.skeleton:
             self._skeleton.annotate(out, pose)
         self._hud.annotate(out, state if state is not None else _PersonOnly(pose is not None))
@@ -252,6 +263,32 @@ class LiveProcessor:
     def close(self) -> None:
         with self._work:
             self._estimator.close()
+
+
+def _i420_of(frame) -> np.ndarray | None:
+    """A camera frame's yuv420p planes as one writable array (a copy), or None when it is in another format."""
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        return frame.to_ndarray()
+    return None
+
+
+def _mirror_i420(data: np.ndarray) -> np.ndarray:
+    """The picture mirrored left to right, plane by plane (half the bytes of flipping the RGB picture)."""
+    out = np.empty_like(data)
+    for (src, _, _), (dst, _, _) in zip(I420(data).planes(), I420(out).planes()):
+        cv2.flip(src, 1, dst=dst)
+    return out
+
+
+def _frame_of_i420(picture: I420):
+    """An av.VideoFrame holding the picture's planes (copied straight into the frame's buffers: a fifth of
+    `VideoFrame.from_ndarray`'s time)."""
+    import av
+
+    frame = av.VideoFrame(picture.width, picture.height, "yuv420p")
+    for plane, src in zip(frame.planes, (picture.y, picture.u, picture.v)):
+        np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width] = src
+    return frame
 
 
 def _rgb_of(frame) -> np.ndarray:

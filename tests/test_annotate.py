@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from posetracker.annotate import HudAnnotator, SkeletonAnnotator, Status, StatusAnnotator, ascii_text
+from posetracker.annotate import HudAnnotator, I420, SkeletonAnnotator, Status, StatusAnnotator, ascii_text
 from posetracker.pose import KP, Pose
 
 
@@ -117,3 +117,45 @@ def test_every_annotator_copes_with_any_frame_size(size):
 
 def test_messages_are_drawn_in_ascii():
     assert ascii_text("Go lower… — 90°") == "Go lower... - 90 deg"
+
+
+@pytest.mark.parametrize("state", [
+    State(count=7, last_grade="A", last_score=93.0, progression=55.0,
+          posture_message="Turn sideways to the camera for the best form feedback."),
+    State(countdown_left=2),
+    State(person_visible=False),
+])
+def test_drawing_on_yuv_planes_matches_drawing_in_rgb_then_converting(state):
+    """What the live view and the export send to the encoder: the overlay drawn on the frame's I420 planes looks
+    like the RGB overlay converted to I420 (brightness alike to a grey level or two; colour alike but for the
+    anti-aliased edges, which the chroma planes draw at half size)."""
+    import cv2
+
+    rng = np.random.default_rng(3)
+    base = cv2.GaussianBlur((rng.random((480, 640, 3)) * 255).astype(np.uint8), (15, 15), 5)
+    status = Status("MoveNet Lightning", 29.5, 7.1, "2 people in view: only one is tracked")
+
+    def draw(picture):
+        SkeletonAnnotator(mirror=True).annotate(picture, standing_pose())
+        HudAnnotator().annotate(picture, state)
+        return StatusAnnotator().annotate(picture, status)
+
+    reference = cv2.cvtColor(draw(base.copy()), cv2.COLOR_RGB2YUV_I420).astype(int)
+    planes = cv2.cvtColor(base, cv2.COLOR_RGB2YUV_I420)
+    assert isinstance(draw(I420(planes)), I420)
+    diff = np.abs(planes.astype(int) - reference)
+    assert diff[:480].max() <= 3 and diff[:480].mean() < 0.1
+    assert diff[480:].mean() < 1.5 and np.percentile(diff[480:], 99) < 25
+    assert (np.abs(planes.astype(int) - cv2.cvtColor(base, cv2.COLOR_RGB2YUV_I420))[:480] > 10).mean() > 0.02
+
+
+def test_i420_refuses_what_is_not_a_whole_even_picture():
+    assert I420(np.zeros((720, 640), np.uint8)).shape == (480, 640)
+    with pytest.raises(ValueError):
+        I420(np.zeros((720, 641), np.uint8))  # odd width
+    with pytest.raises(ValueError):
+        I420(np.zeros((721, 640), np.uint8))  # not Y plus a quarter-size U and V
+    with pytest.raises(ValueError):
+        I420(np.zeros((1440, 640), np.uint8)[::2])  # not contiguous
+    with pytest.raises(ValueError):
+        I420(np.zeros((720, 640, 3), np.uint8))

@@ -116,6 +116,36 @@ def test_av_frames_in_one_annotated_av_frame_out(camera_frames):
     assert processor.process_av_frames([]) == []
 
 
+@pytest.mark.parametrize("mirror", [False, True])
+def test_camera_planes_are_drawn_on_as_they_are_and_match_the_rgb_overlay(movenet_installed, camera_frames,
+                                                                          mirror):
+    """A yuv420p camera frame gets its overlay on its own planes: the model sees exactly what it saw in RGB, and
+    the picture sent back is the RGB overlay's (mirrored if asked), bar the chroma of anti-aliased edges."""
+    from fractions import Fraction
+
+    import av
+
+    on_planes = LiveProcessor("movenet", Options(exercise="squat"), mirror=mirror)
+    in_rgb = LiveProcessor("movenet", Options(exercise="squat"), mirror=mirror)
+    for i, (image, pts) in enumerate(camera_frames[:12]):
+        frame = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420), format="yuv420p")
+        frame.pts, frame.time_base = round(pts * 90000), Fraction(1, 90000)
+        (out,) = on_planes.process_av_frames([frame])
+        reference = in_rgb.process(cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2RGB_I420), pts)
+    assert out.format.name == "yuv420p" and (out.width, out.height) == (640, 480)
+    a, b = out.to_ndarray().astype(int), cv2.cvtColor(reference, cv2.COLOR_RGB2YUV_I420).astype(int)
+    rows = 480 - 40  # the status line's fps and ms differ between two processors
+    assert on_planes.snapshot().pose is not None
+    np.testing.assert_allclose(on_planes.snapshot().pose.xy, in_rgb.snapshot().pose.xy)
+    luma = np.abs(a[:rows] - b[:rows])  # the RGB round trip itself clips a few out-of-gamut pixels
+    assert luma.mean() < 0.1 and (luma > 3).mean() < 0.001
+    chroma = np.abs(a[480:480 + rows // 4] - b[480:480 + rows // 4])
+    assert chroma.mean() < 1.5
+    drawn = np.abs(a[:rows] - cv2.cvtColor(cv2.flip(image, 1) if mirror else image,
+                                           cv2.COLOR_RGB2YUV_I420).astype(int)[:rows])
+    assert (drawn > 10).mean() > 0.01, "the overlay is there"
+
+
 def test_an_exception_is_caught_reported_once_and_tracking_goes_on(camera_frames, caplog):
     estimator = FakeEstimator(fail_on=2)
     processor = LiveProcessor("x", Options(), estimator=estimator, engine_factory=None)
