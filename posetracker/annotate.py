@@ -410,3 +410,23 @@ class StatusAnnotator:
             _panel(image, 0, h - 2 * height, w, h - height, (200, 120, 0), 0.75)
             _text(image, status.warning, (round(8 * s), h - height - round(7 * s)), size, (255, 255, 255))
         return image
+
+
+class WatermarkAnnotator:
+    """A small label on a darkened box in the bottom-right corner (the Free plan's exports)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def annotate(self, image) -> Picture:
+        h, w = image.shape[:2]
+        size = max(0.4, min(h, w) / 900)
+        thick = max(1, round(size * 1.5))
+        text = ascii_text(self.text)
+        (tw, th), base = cv2.getTextSize(text, _FONT, size, thick)
+        margin = max(6, round(12 * size))
+        org = (w - tw - margin, h - margin - base)
+        _panel(image, org[0] - margin // 2, org[1] - th - margin // 2, w - margin // 2, h - margin // 2,
+               (0, 0, 0), 0.45)
+        _text(image, text, org, size, WHITE, thick)
+        return image

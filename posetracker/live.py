@@ -33,6 +33,7 @@ from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
 from posetracker.people import CHECK_INTERVAL_S as PEOPLE_CHECK_S, PeopleMonitor
 from posetracker.pose import Pose
+from posetracker.video import i420_frame
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class LiveProcessor:
             return [newest]
         # The overlay is drawn on the frame's own planes and they go back to the encoder as they are: the RGB
         # picture is only the model's. (Drawing in RGB cost a conversion back to yuv420p and a full-frame flip.)
-        return [_frame_of_i420(self.process(rgb, pts, picture))]
+        return [i420_frame(self.process(rgb, pts, picture))]
 
     def _count_dropped(self, n: int) -> None:
         if n > 0:
@@ -278,17 +279,6 @@ def _mirror_i420(data: np.ndarray) -> np.ndarray:
     for (src, _, _), (dst, _, _) in zip(I420(data).planes(), I420(out).planes()):
         cv2.flip(src, 1, dst=dst)
     return out
-
-
-def _frame_of_i420(picture: I420):
-    """An av.VideoFrame holding the picture's planes (copied straight into the frame's buffers: a fifth of
-    `VideoFrame.from_ndarray`'s time)."""
-    import av
-
-    frame = av.VideoFrame(picture.width, picture.height, "yuv420p")
-    for plane, src in zip(frame.planes, (picture.y, picture.u, picture.v)):
-        np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width] = src
-    return frame
 
 
 def _rgb_of(frame) -> np.ndarray:

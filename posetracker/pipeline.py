@@ -309,7 +309,7 @@ def _decode(iter_frames, path, max_side, full, people, out: queue.Queue, stop: t
 
 def _encode(part: Path, info, options: Options, watermark: str | None, inbox: queue.Queue,
             stop: threading.Event, failures: list) -> None:
-    from posetracker.annotate import HudAnnotator, SkeletonAnnotator
+    from posetracker.annotate import HudAnnotator, SkeletonAnnotator, WatermarkAnnotator
     from posetracker.video import VideoWriter
 
     skeleton = SkeletonAnnotator() if options.skeleton else None
@@ -366,30 +366,6 @@ def _watermark_text(watermark: bool | str | None) -> str | None:
 
         return WATERMARK_TEXT
     return str(watermark)
-
-
-class WatermarkAnnotator:
-    """A small translucent label in the bottom-right corner (the Free plan's exports)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def annotate(self, image):
-        import cv2
-
-        from posetracker.annotate import ascii_text
-
-        h, w = image.shape[:2]
-        size = max(0.4, min(h, w) / 900)
-        thick = max(1, round(size * 1.5))
-        text = ascii_text(self.text)
-        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, thick)
-        margin = max(6, round(12 * size))
-        org = (w - tw - margin, h - margin - base)
-        roi = image[org[1] - th - margin // 2: h - margin // 2, org[0] - margin // 2: w - margin // 2]
-        roi[:] = (roi * 0.55).astype(image.dtype)
-        cv2.putText(image, text, org, cv2.FONT_HERSHEY_SIMPLEX, size, (255, 255, 255), thick, cv2.LINE_AA)
-        return image
 
 
 # --- progress ------------------------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ class Frame:
     index: int
     timestamp: float  # seconds from the stream start, from pts
     image: np.ndarray  # RGB uint8 (H, W, 3), upright; downscaled to `max_side` when asked
-    full: np.ndarray | None = None  # the same frame upright at its original resolution, when asked (export)
+    # The same frame upright at its original resolution, when asked (export): its own yuv420p planes (an
+    # `annotate.I420`, drawn on and encoded without any colour conversion) when it is plain I420, else RGB.
+    full: "np.ndarray | I420 | None" = None
     people: int | None = None  # people in view, on the frames where the people check ran (see `iter_frames`)
 
 
@@ -102,7 +104,9 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
     """Upright RGB frames with pts-based timestamps; frames bigger than `max_side` are downscaled.
 
     With `full=True` each frame also carries its original-resolution picture (`Frame.full`), so one decode
-    feeds both the model (downscaled, exactly as `posecache` sees it) and the export (never downscaled).
+    feeds both the model (downscaled, exactly as `posecache` sees it) and the export (never downscaled, and
+    for the usual yuv420p video kept as its planes: the overlay is drawn on them and they go to the encoder
+    as they are, sparing two full-frame colour conversions).
     Decoding errors after the first frame end the stream early (a truncated file still gives what it has).
     `people` (a `posetracker.people.PeopleMonitor`) counts the people in view on the frames where a check is
     due, in this (decoding) thread; the count travels with the frame as `Frame.people`.
@@ -138,13 +142,12 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                 else:
                     image = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
                 original = None
-                if full and small_size is None:  # the model's picture is already the full-size one
+                if full and _plain_i420(frame):
+                    original = _upright_i420(frame.to_ndarray(), rotation)
+                elif full and small_size is None:  # the model's picture is already the full-size one
                     original = image
-                elif full:  # the export's picture: OpenCV where it can (twice as fast), swscale for the rest
-                    if _plain_i420(frame):
-                        original = _upright(_rgb_i420(frame), rotation)
-                    else:
-                        original = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
+                elif full:
+                    original = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
                 t -= start
                 count = people.count(image) if people is not None and people.due(t) else None
                 yield Frame(index, t, image, original, count)
@@ -161,16 +164,32 @@ def _plain_i420(frame) -> bool:
             and int(getattr(frame, "color_range", 0) or 0) != 2)  # 2 = JPEG (full) range
 
 
-def _rgb_i420(frame) -> np.ndarray:
-    """The full-size RGB picture of an I420 frame, by OpenCV's BT.601 conversion: 0.7 ms at 720p against
-    swscale's 1.55 ms, for every frame of an export.
-
-    Only the export's picture is made this way. The model's downscaled picture stays swscale's: a change of
-    about 1.6 grey levels on average (OpenCV's planes-then-convert path) moved MoveNet's bicep-curl count on
-    one labelled clip from 4 to 7, so the model's input is kept exactly as `eval` measured it."""
+def _upright_i420(data: np.ndarray, rotation: int):
+    """An I420 picture (one array, Y then U then V) turned upright plane by plane, as an `annotate.I420`."""
     import cv2
 
-    return cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2RGB_I420)  # PyAV lays out Y, then U and V
+    from posetracker.annotate import I420
+
+    picture = I420(data)
+    if rotation not in (90, 180, 270):
+        return picture
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[rotation]
+    h, w = (picture.width, picture.height) if rotation != 180 else (picture.height, picture.width)
+    turned = I420(np.empty((h * 3 // 2, w), np.uint8))
+    for (src, _, _), (dst, _, _) in zip(picture.planes(), turned.planes()):
+        cv2.rotate(src, code, dst=dst)
+    return turned
+
+
+def i420_frame(picture):
+    """An av.VideoFrame (yuv420p) holding an `annotate.I420` picture's planes, copied straight into the frame's
+    buffers (a fifth of `VideoFrame.from_ndarray`'s time)."""
+    import av
+
+    frame = av.VideoFrame(picture.width, picture.height, "yuv420p")
+    for plane, src in zip(frame.planes, (picture.y, picture.u, picture.v)):
+        np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width] = src
+    return frame
 
 
 def _preset_for(pixels: int) -> str:
@@ -211,15 +230,16 @@ class VideoWriter:
         self.frames_written = 0
         self._last_pts = -1
 
-    def write(self, image_rgb: np.ndarray, timestamp: float) -> None:
-        import av
-
+    def write(self, image, timestamp: float) -> None:
+        """Append a picture: RGB uint8 (H, W, 3), or an `annotate.I420` (its planes are encoded as they are)."""
         import cv2
 
+        from posetracker.annotate import I420
+
         h, w = self._stream.height, self._stream.width
-        # OpenCV's BT.601 conversion gives swscale's result at a third of the cost (it matters at 4K).
-        yuv = cv2.cvtColor(np.ascontiguousarray(image_rgb[:h, :w]), cv2.COLOR_RGB2YUV_I420)
-        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        if not isinstance(image, I420):  # OpenCV's BT.601 conversion: swscale's result at a third of the cost
+            image = I420(cv2.cvtColor(np.ascontiguousarray(image[:h, :w]), cv2.COLOR_RGB2YUV_I420))
+        frame = i420_frame(image)
         # pts must rise strictly; two VFR timestamps can round to the same tick.
         frame.pts = self._last_pts = max(int(round(timestamp * 90000)), self._last_pts + 1)
         frame.time_base = Fraction(1, 90000)

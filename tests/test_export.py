@@ -122,3 +122,35 @@ def test_a_4k_clip_is_exported_at_4k(clip, tmp_path):
     facts = _video_facts(tmp_path / "4k.mp4")
     assert (facts["width"], facts["height"]) == (3840, 2160)
     assert abs(facts["frames"] - result.info.frame_count) <= 1
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_a_rotated_phone_video_is_exported_upright_with_its_overlay(tmp_path, rotation):
+    """The export draws on the decoded planes turned upright: a video stored sideways with a display matrix
+    exports like the same content stored upright, watermark (bottom right) and all."""
+    from media_factory import read_frames, write_clip
+
+    rng = np.random.default_rng(rotation)
+    upright = []
+    for i in range(12):
+        image = np.full((180, 320, 3), 70, np.uint8)
+        image[20:80, 30:110] = (230, 60, 40)  # a block near the top-left: where it lands shows the orientation
+        image[100:170, 200 + i:300 + i] = rng.integers(0, 255, 3)
+        upright.append(image)
+    # Stored turned clockwise; the display matrix (counter-clockwise degrees, FFmpeg's convention) turns it back.
+    stored = [np.ascontiguousarray(np.rot90(f, k=-rotation // 90)) for f in upright]
+    options = Options(exercise="squat", mode=Mode.UPLOAD)
+    plain = analyze_video(write_clip(tmp_path / "plain.mp4", upright), options, export_path=tmp_path / "a.mp4",
+                          watermark=True)
+    turned = analyze_video(write_clip(tmp_path / "turned.mp4", stored, rotation=rotation), options,
+                           export_path=tmp_path / "b.mp4", watermark=True)
+    assert plain.frames == turned.frames == 12
+    a, b = ([f.image for f in read_frames(tmp_path / name)] for name in ("a.mp4", "b.mp4"))
+    assert a[0].shape == b[0].shape == (180, 320, 3)
+    for x, y in zip(a, b):
+        assert np.abs(x.astype(int) - y).mean() < 3
+    block = a[5][30:70, 40:100].astype(int)
+    assert np.abs(block - (230, 60, 40)).mean() < 20, "the block is where it was, in its colour"
+    corner, source_corner = a[5][165:178, 240:318].astype(int), upright[5][165:178, 240:318].astype(int)
+    darker = corner.mean(axis=2) < source_corner.mean(axis=2) - 15
+    assert darker.mean() > 0.3 and (corner.min(axis=2) > 170).any(), "the Free plan's watermark, bottom right"
