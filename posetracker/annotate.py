@@ -93,11 +93,16 @@ def _side_color(kp: KP) -> Color:
     return LEFT if kp in _LEFT_SIDE else RIGHT if kp in _RIGHT_SIDE else CENTRE
 
 
+# Shapes are anti-aliased in brightness; the half-size colour planes take plain edges (half the cost, and the
+# eye does not resolve colour edges at that size: it is why video keeps colour at half resolution).
+_EDGES = (cv2.LINE_AA, cv2.LINE_8)
+
+
 def _line(image, p0: tuple[int, int], p1: tuple[int, int], color: Color, thickness: int) -> None:
     if isinstance(image, I420):
         yuv = _yuv(color)
         for plane, c, shift in image.planes():  # shift=1: the points are in half pixels of the chroma plane
-            cv2.line(plane, p0, p1, yuv[c], (thickness + shift) >> shift, cv2.LINE_AA, shift)
+            cv2.line(plane, p0, p1, yuv[c], (thickness + shift) >> shift, _EDGES[shift], shift)
     else:
         cv2.line(image, p0, p1, color, thickness, cv2.LINE_AA)
 
@@ -107,7 +112,7 @@ def _disc(image, centre: tuple[int, int], radius: int, color: Color, chroma: boo
     if isinstance(image, I420):
         yuv = _yuv(color)
         for plane, c, shift in image.planes() if chroma else image.planes()[:1]:
-            cv2.circle(plane, centre, radius, yuv[c], -1, cv2.LINE_AA, shift)
+            cv2.circle(plane, centre, radius, yuv[c], -1, _EDGES[shift], shift)
     else:
         cv2.circle(image, centre, radius, color, -1, cv2.LINE_AA)
 
