@@ -93,28 +93,31 @@ def _side_color(kp: KP) -> Color:
     return LEFT if kp in _LEFT_SIDE else RIGHT if kp in _RIGHT_SIDE else CENTRE
 
 
+def _parts(image, color: Color) -> list:
+    """What to draw `color` on, as (array, value, shift): an RGB image whole; an I420 picture plane by plane,
+    with shift 1 for the half-size colour planes (OpenCV's `shift` then reads full-size coordinates as half
+    pixels, and `>> shift` turns a size or a box into the plane's)."""
+    if isinstance(image, I420):
+        yuv = _yuv(color)
+        return [(plane, yuv[c], shift) for plane, c, shift in image.planes()]
+    return [(image, color, 0)]
+
+
 # Shapes are anti-aliased in brightness; the half-size colour planes take plain edges (half the cost, and the
 # eye does not resolve colour edges at that size: it is why video keeps colour at half resolution).
 _EDGES = (cv2.LINE_AA, cv2.LINE_8)
 
 
 def _line(image, p0: tuple[int, int], p1: tuple[int, int], color: Color, thickness: int) -> None:
-    if isinstance(image, I420):
-        yuv = _yuv(color)
-        for plane, c, shift in image.planes():  # shift=1: the points are in half pixels of the chroma plane
-            cv2.line(plane, p0, p1, yuv[c], (thickness + shift) >> shift, _EDGES[shift], shift)
-    else:
-        cv2.line(image, p0, p1, color, thickness, cv2.LINE_AA)
+    for plane, value, shift in _parts(image, color):
+        cv2.line(plane, p0, p1, value, (thickness + shift) >> shift, _EDGES[shift], shift)
 
 
 def _disc(image, centre: tuple[int, int], radius: int, color: Color, chroma: bool = True) -> None:
-    """A filled circle; with `chroma=False` only its brightness is drawn (a dark outline needs no colour)."""
-    if isinstance(image, I420):
-        yuv = _yuv(color)
-        for plane, c, shift in image.planes() if chroma else image.planes()[:1]:
-            cv2.circle(plane, centre, radius, yuv[c], -1, _EDGES[shift], shift)
-    else:
-        cv2.circle(image, centre, radius, color, -1, cv2.LINE_AA)
+    """A filled circle; with `chroma=False` only its brightness is drawn on planes (a dark outline needs no
+    colour)."""
+    for plane, value, shift in _parts(image, color)[:None if chroma else 1]:
+        cv2.circle(plane, centre, radius, value, -1, _EDGES[shift], shift)
 
 
 def _panel(image, x0: int, y0: int, x1: int, y1: int, color: Color = DARK, alpha: float = 0.6) -> None:
@@ -123,34 +126,23 @@ def _panel(image, x0: int, y0: int, x1: int, y1: int, color: Color = DARK, alpha
     x0, x1, y0, y1 = max(0, x0), min(w, x1), max(0, y0), min(h, y1)
     if x1 <= x0 or y1 <= y0:
         return
-    # OpenCV's saturating blend in C: a tenth of numpy's float round trip on a wide banner.
-    if isinstance(image, I420):
-        yuv = _yuv(color)
-        for plane, c, shift in image.planes():
-            r = plane[y0 >> shift:(y1 + shift) >> shift, x0 >> shift:(x1 + shift) >> shift]
-            cv2.addWeighted(r, 1.0 - alpha, _solid(r.shape[0], r.shape[1], yuv[c]), alpha, 0.0, dst=r)
-    else:
-        roi = image[y0:y1, x0:x1]
-        cv2.addWeighted(roi, 1.0 - alpha, _solid(y1 - y0, x1 - x0, color), alpha, 0.0, dst=roi)
+    for plane, value, shift in _parts(image, color):
+        roi = plane[y0 >> shift:(y1 + shift) >> shift, x0 >> shift:(x1 + shift) >> shift]
+        # OpenCV's saturating blend in C: a tenth of numpy's float round trip on a wide banner.
+        cv2.addWeighted(roi, 1.0 - alpha, _solid(roi.shape[0], roi.shape[1], value), alpha, 0.0, dst=roi)
 
 
 def _shade_disc(image, centre: tuple[int, int], radius: int, color: Color, alpha: float) -> None:
     """A translucent disc (the countdown's backdrop), blended inside its bounding box only."""
     h, w = image.shape[:2]
-    x0, y0 = max(0, centre[0] - radius - 1), max(0, centre[1] - radius - 1)
+    x0, y0 = max(0, centre[0] - radius - 1) & ~1, max(0, centre[1] - radius - 1) & ~1  # even: planes line up
     x1, y1 = min(w, centre[0] + radius + 2), min(h, centre[1] + radius + 2)
     if x1 <= x0 or y1 <= y0:
         return
-    x0, y0 = x0 & ~1, y0 & ~1  # even, so the chroma planes' box lines up
-    if isinstance(image, I420):
-        parts = [(plane, _yuv(color)[c], shift) for plane, c, shift in image.planes()]
-    else:
-        parts = [(image, color, 0)]
-    for plane, value, shift in parts:
+    for plane, value, shift in _parts(image, color):
         roi = plane[y0 >> shift:(y1 + shift) >> shift, x0 >> shift:(x1 + shift) >> shift]
         shaded = roi.copy()
-        local = ((centre[0] - x0), (centre[1] - y0))
-        cv2.circle(shaded, local, radius, value, -1, cv2.LINE_AA, shift)
+        cv2.circle(shaded, (centre[0] - x0, centre[1] - y0), radius, value, -1, cv2.LINE_AA, shift)
         cv2.addWeighted(shaded, alpha, roi, 1.0 - alpha, 0, dst=roi)
 
 

@@ -10,6 +10,7 @@ from typing import Iterator
 
 import numpy as np
 
+from posetracker.annotate import I420
 from posetracker.errors import PoseTrackerError
 
 
@@ -62,7 +63,7 @@ class Frame:
     image: np.ndarray  # RGB uint8 (H, W, 3), upright; downscaled to `max_side` when asked
     # The same frame upright at its original resolution, when asked (export): its own yuv420p planes (an
     # `annotate.I420`, drawn on and encoded without any colour conversion) when it is plain I420, else RGB.
-    full: "np.ndarray | I420 | None" = None
+    full: np.ndarray | I420 | None = None
     people: int | None = None  # people in view, on the frames where the people check ran (see `iter_frames`)
 
 
@@ -145,6 +146,8 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                     f = max_side / max(w, h)
                     small_size = (round(w * f) // 2 * 2, round(h * f) // 2 * 2)
                 # The model's picture: always swscale's, so an upload with export and `eval` see the same pixels.
+                # (OpenCV's planes-then-convert path changed them by about 1.6 grey levels on average, and that
+                # moved MoveNet's bicep-curl count on one labelled clip from 4 to 7.)
                 if small_size is not None:
                     image = _upright(to_small.reformat(frame, width=small_size[0], height=small_size[1],
                                                        format="rgb24", interpolation="AREA").to_ndarray(), rotation)
@@ -176,8 +179,6 @@ def _plain_i420(frame) -> bool:
 def _upright_i420(data: np.ndarray, rotation: int):
     """An I420 picture (one array, Y then U then V) turned upright plane by plane, as an `annotate.I420`."""
     import cv2
-
-    from posetracker.annotate import I420
 
     picture = I420(data)
     if rotation not in (90, 180, 270):
@@ -242,8 +243,6 @@ class VideoWriter:
     def write(self, image, timestamp: float) -> None:
         """Append a picture: RGB uint8 (H, W, 3), or an `annotate.I420` (its planes are encoded as they are)."""
         import cv2
-
-        from posetracker.annotate import I420
 
         h, w = self._stream.height, self._stream.width
         if not isinstance(image, I420):  # OpenCV's BT.601 conversion: swscale's result at a third of the cost
