@@ -254,11 +254,11 @@ def live_frames(path: Path, n: int) -> list:
 def bench_live(model: str, frames: list, exercise: str, baseline: bool = False) -> dict:
     """The live callback (`LiveProcessor.process_av_frames`, as the Live page calls it) against model-only on
     the same 640x480 frames, interleaved; with `baseline`, the trainer-style loop on them too."""
+    import av
+
     from posetracker.estimators import create_estimator
     from posetracker.live import LiveProcessor
     from posetracker.options import Mode, Options
-
-    import av
 
     processor = LiveProcessor(model, Options(exercise=exercise, mode=Mode.LIVE))
     trainer = _BaselineTrainer() if baseline else None

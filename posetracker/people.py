@@ -39,9 +39,8 @@ class Person:
     """One detected person, in normalised image coordinates."""
 
     score: float
-    hip: tuple[float, float]      # centre of the hips, normalised by the frame's width and height
     radius: float                 # radius of the circle holding the whole body (fraction of the longer side)
-    centre: tuple[float, float]   # the hip centre as a fraction of the longer side (for distances)
+    centre: tuple[float, float]   # the hip centre in the letterboxed square, as fractions of its side
 
 
 @lru_cache(maxsize=1)
@@ -96,9 +95,7 @@ class PersonDetector:
             # keypoint 0: hip centre; keypoint 1: a point on the circle that holds the whole body
             hx, hy, sx, sy = row[4], row[5], row[6], row[7]
             radius = float(np.hypot(sx - hx, sy - hy))
-            # back from the letterboxed square to the frame, normalised by the frame's own sides
-            hip = ((hx * side + x0) / w, (hy * side + y0) / h)
-            people.append(Person(float(score), (float(hip[0]), float(hip[1])), radius, (float(hx), float(hy))))
+            people.append(Person(float(score), radius, (float(hx), float(hy))))
         return sorted(people, key=lambda p: p.radius, reverse=True)
 
     def close(self) -> None:

@@ -48,8 +48,7 @@ class PoseTrack:
         w, h, fps = d["meta"]
         poses = [Pose(d["xy"][i], d["scores"][i], float(t), d["z"][i], (int(w), int(h))) if d["present"][i] else None
                  for i, t in enumerate(d["timestamps"])]
-        warnings = tuple(json.loads(str(d["warnings"]))) if "warnings" in d else ()
-        return cls(d["timestamps"], poses, int(w), int(h), float(fps), warnings)
+        return cls(d["timestamps"], poses, int(w), int(h), float(fps), tuple(json.loads(str(d["warnings"]))))
 
 
 def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None) -> PoseTrack:

@@ -40,9 +40,10 @@ class Outcome:
 
 
 def release_freed_memory() -> None:
-    """Hand memory freed by ended sessions back to the OS. glibc keeps freed heap (one arena per thread that
-    ever allocated: decoders, encoders, WebRTC workers) until asked, so without this a server's memory stays
-    at its busiest level long after the sessions are gone."""
+    """Collect garbage, then hand memory freed by ended sessions back to the OS. glibc keeps freed heap (one
+    arena per thread that ever allocated: decoders, encoders, WebRTC workers) until asked, so without this a
+    server's memory stays at its busiest level long after the sessions are gone."""
+    gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to ask
@@ -244,12 +245,10 @@ class SessionRegistry:
                     log.exception("ending session %s failed", session_id)
             gone.append(session_id)
         if gone:
-            gc.collect()
             release_freed_memory()
             self._release_at = now + self.release_delay_s
         elif self._release_at is not None and now >= self._release_at:
             self._release_at = None
-            gc.collect()
             release_freed_memory()
         return gone
 

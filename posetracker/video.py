@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -155,7 +154,7 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                     image = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
                 original = None
                 if full and _plain_i420(frame):
-                    original = _upright_i420(frame.to_ndarray(), rotation)
+                    original = I420(frame.to_ndarray()).turned(rotation)
                 elif full and small_size is None:  # the model's picture is already the full-size one
                     original = image
                 elif full:
@@ -174,21 +173,6 @@ def _plain_i420(frame) -> bool:
     """8-bit 4:2:0 in limited range with even sides: what phones and cameras write, and what OpenCV converts."""
     return (frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0
             and int(getattr(frame, "color_range", 0) or 0) != 2)  # 2 = JPEG (full) range
-
-
-def _upright_i420(data: np.ndarray, rotation: int):
-    """An I420 picture (one array, Y then U then V) turned upright plane by plane, as an `annotate.I420`."""
-    import cv2
-
-    picture = I420(data)
-    if rotation not in (90, 180, 270):
-        return picture
-    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[rotation]
-    h, w = (picture.width, picture.height) if rotation != 180 else (picture.height, picture.width)
-    turned = I420(np.empty((h * 3 // 2, w), np.uint8))
-    for (src, _, _), (dst, _, _) in zip(picture.planes(), turned.planes()):
-        cv2.rotate(src, code, dst=dst)
-    return turned
 
 
 def i420_frame(picture):
@@ -242,11 +226,9 @@ class VideoWriter:
 
     def write(self, image, timestamp: float) -> None:
         """Append a picture: RGB uint8 (H, W, 3), or an `annotate.I420` (its planes are encoded as they are)."""
-        import cv2
-
         h, w = self._stream.height, self._stream.width
-        if not isinstance(image, I420):  # OpenCV's BT.601 conversion: swscale's result at a third of the cost
-            image = I420(cv2.cvtColor(np.ascontiguousarray(image[:h, :w]), cv2.COLOR_RGB2YUV_I420))
+        if not isinstance(image, I420):
+            image = I420.from_rgb(image[:h, :w])
         frame = i420_frame(image)
         # pts must rise strictly; two VFR timestamps can round to the same tick.
         frame.pts = self._last_pts = max(int(round(timestamp * 90000)), self._last_pts + 1)

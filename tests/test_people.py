@@ -21,8 +21,7 @@ class ScriptedDetector:
     def detect(self, image) -> list[Person]:
         n = self.script[min(self.calls, len(self.script) - 1)]
         self.calls += 1
-        return [Person(0.9, (0.2 + 0.6 * i / max(1, n - 1), 0.6), 0.3, (0.2 + 0.6 * i / max(1, n - 1), 0.6))
-                for i in range(n)]
+        return [Person(0.9, 0.3, (0.2 + 0.6 * i / max(1, n - 1), 0.6)) for i in range(n)]
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +45,10 @@ def test_an_empty_picture_has_nobody_in_it():
 
 
 def test_one_body_found_twice_counts_once_and_people_far_behind_do_not_count():
-    athlete = Person(0.9, (0.4, 0.7), 0.35, (0.4, 0.5))
-    assert count_people([athlete, Person(0.6, (0.45, 0.7), 0.3, (0.45, 0.52))]) == 1  # same hips, twice
-    assert count_people([athlete, Person(0.8, (0.9, 0.7), 0.3, (0.8, 0.5))]) == 2     # beside the athlete
-    assert count_people([athlete, Person(0.8, (0.9, 0.3), 0.08, (0.8, 0.2))]) == 1    # small, far behind
+    athlete = Person(0.9, 0.35, (0.4, 0.5))
+    assert count_people([athlete, Person(0.6, 0.3, (0.45, 0.52))]) == 1  # same hips, twice
+    assert count_people([athlete, Person(0.8, 0.3, (0.8, 0.5))]) == 2     # beside the athlete
+    assert count_people([athlete, Person(0.8, 0.08, (0.8, 0.2))]) == 1    # small, far behind
     assert count_people([]) == 0
 
 
