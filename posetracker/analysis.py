@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from posetracker.engine import EngineState, TrackingEngine
+from posetracker.engine import EngineState, create_engine
 from posetracker.exercises import get_spec
 from posetracker.options import Mode, Options
 from posetracker.pose import Pose
@@ -101,7 +101,7 @@ def replay(track, options: Options, model: str) -> AnalysisResult:
     """Drive the engine over a recorded `PoseTrack` exactly as the upload pipeline would."""
     if options.mode is not Mode.UPLOAD:
         options = Options(**{**vars(options), "mode": Mode.UPLOAD})
-    engine = TrackingEngine(options)
+    engine = create_engine(options)
     analysis = Analysis(options, model)
     for i, (t, pose) in enumerate(zip(track.timestamps, track.poses)):
         events = engine.update(pose, float(t), i)

@@ -382,6 +382,13 @@ class TrackingEngine:
         return ev.stamp(event, t, frame_id)
 
 
+def create_engine(options: Options) -> TrackingEngine:
+    """The engine for a session's options: the one place every flow (live, upload, image, replay) gets its engine.
+    Engines other than the catalogue's (custom exercises) plug in here, behind the same interface:
+    update(pose, t, frame_id) -> events, finish() -> events, snapshot() -> state, reset()."""
+    return TrackingEngine(options)
+
+
 def _worse(grade: str, floor: str) -> bool:
     order = GRADES + ("F",)
     return order.index(grade) > order.index(floor)

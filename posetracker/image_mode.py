@@ -63,7 +63,7 @@ def analyze_image(path: str | Path, options: Options, model: str = "movenet", *,
     import cv2
 
     from posetracker.annotate import SkeletonAnnotator
-    from posetracker.engine import TrackingEngine
+    from posetracker.engine import create_engine
     from posetracker.estimators import create_estimator, resolve_model
     from posetracker.exercises import get_spec
     from posetracker.posecache import MODEL_MAX_SIDE
@@ -79,7 +79,7 @@ def analyze_image(path: str | Path, options: Options, model: str = "movenet", *,
     with create_estimator(name) as estimator:
         pose = estimator.estimate(small, 0.0)
     # One frame through the engine in live mode gives the placement verdict and the raw outputs, nothing else.
-    engine = TrackingEngine(replace(options, mode=Mode.LIVE, countdown_s=0, placement=True))
+    engine = create_engine(replace(options, mode=Mode.LIVE, countdown_s=0, placement=True))
     events = [ev.initialization(f"Image analysed with {name}: {spec.name}.", True)]
     events += [e for e in engine.update(pose, 0.0, 0) if e["type"] in ("posture", "keypoints", "angles")]
     placement = next((e for e in events if e["type"] == "posture"), None) or ev.posture(

@@ -47,9 +47,9 @@ _EMA = 0.1  # weight of the newest frame in the fps and ms averages
 
 
 def default_engine_factory(options: Options):
-    from posetracker.engine import TrackingEngine
+    from posetracker.engine import create_engine
 
-    return TrackingEngine(options)
+    return create_engine(options)
 
 
 @dataclass(frozen=True)

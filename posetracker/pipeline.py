@@ -112,7 +112,7 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     `AnalysisCancelled` when `cancel` is set; in both cases no partial output is left behind.
     """
     from posetracker.analysis import Analysis
-    from posetracker.engine import TrackingEngine
+    from posetracker.engine import create_engine
     from posetracker.estimators import create_estimator, resolve_model
     from posetracker.exports import KeypointsCsvWriter
     from posetracker.people import UPLOAD_CHECK_S, PeopleMonitor
@@ -151,7 +151,7 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     batch: list[dict] = []
     ok = False
     try:
-        engine = TrackingEngine(options)
+        engine = create_engine(options)
         analysis = Analysis(options, model=name)
         with create_estimator(name) as estimator:
             for t in threads:
