@@ -60,7 +60,7 @@ def ice_configuration() -> dict:
 def show_results(snap: LiveSnapshot) -> None:
     state = snap.state
     if snap.error:
-        st.error(f"A frame could not be processed ({snap.error}); tracking goes on.", icon=":material/error:")
+        st.error(f"{snap.error} (`{snap.error_code}`)" if snap.error_code else snap.error, icon=":material/error:")
     if snap.frames_processed == 0:
         st.info("Press **START** and allow the camera. Stand back so your whole body is in view.",
                 icon=":material/videocam:")

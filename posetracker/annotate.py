@@ -57,8 +57,11 @@ class I420:
             raise ValueError(f"not a contiguous I420 picture with even sides: {data.shape}")
         self.data, self.height, self.width = data, h, w
         self.y = data[:h]
-        self.u = data[h:h + h // 4].reshape(h // 2, w // 2)
-        self.v = data[h + h // 4:].reshape(h // 2, w // 2)
+        # U and V are cut from the flat buffer, not by rows: each is h*w/4 bytes, which is a whole number of
+        # rows only when h/2 is even (a 480x270 camera or a 640x362 video would otherwise fail to reshape).
+        flat, size = data.reshape(-1), h * w // 4
+        self.u = flat[h * w:h * w + size].reshape(h // 2, w // 2)
+        self.v = flat[h * w + size:].reshape(h // 2, w // 2)
 
     @classmethod
     def from_rgb(cls, image_rgb: np.ndarray) -> "I420":

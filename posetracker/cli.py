@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
+import traceback
 
 from posetracker.errors import PoseTrackerError
 
@@ -25,17 +27,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_verbose(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="also show the native libraries' log lines and the details of an unexpected error")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from posetracker.quiet import quiet_native_logs, restore_stderr
+
+    parser = build_parser()
+    _add_verbose(parser, False)
+    for sub in parser._subparsers._group_actions[0].choices.values():  # `posetracker analyze ... --verbose` too
+        _add_verbose(sub, argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not args.verbose:
+        quiet_native_logs()
     try:
         return int(args.func(args) or 0)
     except PoseTrackerError as exc:
-        if getattr(args, "json", False):
-            print(json.dumps(exc.to_event()))
-        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
-        return 2
+        return _fail(args, exc)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a user reads a sentence, not a traceback
+        logging.getLogger("posetracker").debug("unexpected failure", exc_info=exc)
+        if args.verbose:
+            traceback.print_exc()
+        return _fail(args, PoseTrackerError("analysis_failed", "Something went wrong that we did not expect. Try "
+                                            "again, or another file; run the same command with --verbose to see the "
+                                            "details, and tell us about it if it keeps happening."))
+    finally:
+        restore_stderr()
+
+
+def _fail(args, exc: PoseTrackerError) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps(exc.to_event()))
+    print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -97,6 +97,12 @@ ERRORS: dict[str, ErrorCode] = {
     "camera_not_found": ErrorCode(
         "The browser found no camera, or another application is using it.",
         "Connect a camera and close other apps that use it, then start the camera again."),
+    "live_frame_error": ErrorCode(
+        "A camera frame could not be read or analysed (an unusual picture format, or a fault in the model). It was "
+        "shown without the overlay, the next frame was tried and the count was kept; the server log has the "
+        "details. The message goes away after a few seconds without another failure.",
+        "Nothing if it happens once. If it stays, press STOP then START; if it still stays, try another browser or "
+        "camera, and tell us which."),
     # `posetracker eval` and `bench`
     "labels_not_found": ErrorCode("No labels file at the given path.", "Pass the path of labels.json."),
     "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",

@@ -33,7 +33,7 @@ from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
 from posetracker.people import CHECK_INTERVAL_S as PEOPLE_CHECK_S, PeopleMonitor
 from posetracker.pose import Pose
-from posetracker.video import i420_frame
+from posetracker.video import plain_i420, i420_frame
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ RECENT_GRADES = 10
 # forgets its tracking state and the engine's clock carries on from where it was, never across the gap.
 NEW_STREAM_GAP_S = 2.0
 STREAM_RESUME_STEP_S = 1 / 30
+ERROR_SHOWN_S = 5.0  # a frame failure stays in the snapshot this long after the last one
+FRAME_FAILED = PoseTrackerError(
+    "live_frame_error", "A camera frame could not be processed, so it was shown without the overlay; tracking "
+    "goes on with the next frames and the count is kept. If this message stays, press STOP and then START.")
 _EMA = 0.1  # weight of the newest frame in the fps and ms averages
 
 
@@ -69,7 +73,8 @@ class LiveSnapshot:
     state: Any = None  # the engine's EngineState, or None before the first frame
     events: tuple[dict, ...] = ()  # the most recent events, oldest first
     recent_grades: tuple[str, ...] = ()
-    error: str | None = None
+    error: str | None = None  # what went wrong, in plain words for the page (never exception text)
+    error_code: str | None = None  # its code in `posetracker.errors.ERRORS`
     updated_at: float | None = None  # time.monotonic() of the last processed frame
 
     @property
@@ -113,6 +118,7 @@ class LiveProcessor:
         self._last_pts: float | None = None
         self._last_time = 0.0
         self._last_wall: float | None = None
+        self._error_at: float | None = None  # time.monotonic() of the last failure
 
     # --- the camera thread -----------------------------------------------------------------------------
 
@@ -198,6 +204,8 @@ class LiveProcessor:
                 previous, frames_processed=previous.frames_processed + 1, fps=fps, ms_per_frame=ms,
                 person_visible=pose is not None, people=self._people.people, pose=pose, state=state,
                 events=tuple(self._events) if events else previous.events,  # most frames bring none
+                **({} if self._error_at is not None and now - self._error_at < ERROR_SHOWN_S
+                   else {"error": None, "error_code": None}),
                 recent_grades=tuple(self._grades) if events else previous.recent_grades, updated_at=now,
             )
         crowd = f"{self._people.people} people in view: only one is tracked" if self._people.people > 1 else None
@@ -217,14 +225,15 @@ class LiveProcessor:
         return self._last_time
 
     def _report(self, exc: Exception) -> None:
-        message = f"{type(exc).__name__}: {exc}"
         key = type(exc).__name__
         if key not in self._reported_errors:
             self._reported_errors.add(key)
-            # One line, no traceback: the page shows it, and a broken camera must not flood the server log.
-            logger.error("Live frame processing failed (%s); tracking continues with the next frame.", message)
+            # The traceback once per kind of failure: enough to fix it, and a broken camera cannot flood the log.
+            logger.error("Live frame processing failed; tracking continues with the next frame.", exc_info=exc)
+        shown = exc if isinstance(exc, PoseTrackerError) else FRAME_FAILED  # the user reads a sentence
+        self._error_at = time.monotonic()
         with self._published:
-            self._snapshot = replace(self._snapshot, error=message)
+            self._snapshot = replace(self._snapshot, error=shown.message, error_code=shown.code)
 
     # --- the page's thread -----------------------------------------------------------------------------
 
@@ -267,10 +276,9 @@ class LiveProcessor:
 
 
 def _i420_of(frame) -> np.ndarray | None:
-    """A camera frame's yuv420p planes as one writable array (a copy), or None when it is in another format."""
-    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
-        return frame.to_ndarray()
-    return None
+    """A camera frame's yuv420p planes as one writable array (a copy), or None when the fast path does not fit
+    (another pixel format, an odd side, full-range colour): the caller then goes through swscale's RGB."""
+    return frame.to_ndarray() if plain_i420(frame) else None
 
 
 def _av_frame_of(image_rgb: np.ndarray):

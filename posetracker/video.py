@@ -153,7 +153,7 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                 else:
                     image = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
                 original = None
-                if full and _plain_i420(frame):
+                if full and plain_i420(frame):
                     original = I420(frame.to_ndarray()).turned(rotation)
                 elif full and small_size is None:  # the model's picture is already the full-size one
                     original = image
@@ -169,7 +169,7 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                                        "or use a codec we do not support; try exporting it again as MP4 (H.264).") from exc
 
 
-def _plain_i420(frame) -> bool:
+def plain_i420(frame) -> bool:
     """8-bit 4:2:0 in limited range with even sides: what phones and cameras write, and what OpenCV converts."""
     return (frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0
             and int(getattr(frame, "color_range", 0) or 0) != 2)  # 2 = JPEG (full) range
@@ -184,6 +184,23 @@ def i420_frame(picture):
     for plane, src in zip(frame.planes, (picture.y, picture.u, picture.v)):
         np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, :plane.width] = src
     return frame
+
+
+def fit(image, width: int, height: int) -> np.ndarray:
+    """An RGB picture (or an `I420`'s) scaled to fit inside width x height, keeping its shape, centred on black:
+    what the export does with a frame whose size differs from the first frame's (a stream that changed
+    resolution, as browser recordings do when WebRTC adapts)."""
+    import cv2
+
+    if isinstance(image, I420):
+        image = cv2.cvtColor(image.data, cv2.COLOR_YUV2RGB_I420)
+    h, w = image.shape[:2]
+    f = min(width / w, height / h)
+    sw, sh = max(1, min(width, round(w * f))), max(1, min(height, round(h * f)))
+    out = np.zeros((height, width, 3), np.uint8)
+    y0, x0 = (height - sh) // 2, (width - sw) // 2
+    out[y0:y0 + sh, x0:x0 + sw] = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
+    return out
 
 
 def _preset_for(pixels: int) -> str:
@@ -227,6 +244,9 @@ class VideoWriter:
     def write(self, image, timestamp: float) -> None:
         """Append a picture: RGB uint8 (H, W, 3), or an `annotate.I420` (its planes are encoded as they are)."""
         h, w = self._stream.height, self._stream.width
+        ih, iw = image.shape[:2]
+        if (ih - ih % 2, iw - iw % 2) != (h, w):
+            image = fit(image, w, h)  # the source changed size mid-stream; the encoder's size is fixed
         if not isinstance(image, I420):
             image = I420.from_rgb(image[:h, :w])
         frame = i420_frame(image)
