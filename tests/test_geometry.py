@@ -1,0 +1,208 @@
+"""Any camera, any file: every frame size, pixel format and rotation reaches the model upright and unmirrored,
+and comes out with its own displayed size and the overlay where the pose is, on the right side.
+
+Property-based (hypothesis) over width, height, rotation and pixel format, for the live callback
+(`LiveProcessor.process_av_frames`) and for the export (`analyze_video(..., export_path=...)`).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
+
+from geometry_support import (
+    GREEN_AT, MAGENTA_AT, STORAGE, MarkerEstimator, av_frame, find, GREEN, MAGENTA, marked_picture, side_drawn,
+    write_stored,
+)
+from posetracker.annotate import I420
+from posetracker.live import LiveProcessor
+from posetracker.options import Mode, Options
+
+LIVE_FORMATS = ["yuv420p", "yuv420p-full", "yuvj420p", "nv12", "yuv422p", "yuv444p", "rgb24", "yuv420p10le"]
+FILE_FORMATS = ["yuv420p", "yuv420p-full", "yuvj420p", "nv12", "yuv422p", "yuv444p", "rgb24", "yuv420p10le", "h264"]
+
+
+def _mirror(at):
+    return 1.0 - at[0], at[1]
+
+
+def _close(a, b, w, h, px=2.5):
+    return abs(a[0] - b[0]) * w <= px and abs(a[1] - b[1]) * h <= px
+
+
+# --- I420 itself ------------------------------------------------------------------------------------------------
+
+@given(w=st.integers(1, 400).map(lambda n: 2 * n), h=st.integers(1, 400).map(lambda n: 2 * n))
+@example(w=480, h=270).via("the 480x270 camera of the report")
+@example(w=640, h=362).via("the 640x362 video of the report")
+def test_i420_planes_are_the_buffers_y_u_and_v_for_every_even_size(w, h):
+    data = np.arange(h * w * 3 // 2, dtype=np.uint32).astype(np.uint8).reshape(h * 3 // 2, w)
+    picture = I420(data)
+    flat = data.reshape(-1)
+    assert picture.u.shape == picture.v.shape == (h // 2, w // 2)
+    assert np.array_equal(np.concatenate([picture.y.ravel(), picture.u.ravel(), picture.v.ravel()]), flat)
+    assert np.shares_memory(picture.u, data) and np.shares_memory(picture.v, data), "drawn on in place"
+
+
+# --- the live callback ------------------------------------------------------------------------------------------
+
+def _live_frame(w, h, kind):
+    _, _, pix_fmt, color_range = STORAGE[kind]
+    frame = av_frame(marked_picture(w, h), pix_fmt, color_range)
+    frame.pts, frame.time_base = 0, Fraction(1, 30)
+    return frame
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(w=st.integers(32, 1000), h=st.integers(32, 1000), kind=st.sampled_from(LIVE_FORMATS), mirror=st.booleans())
+@example(w=480, h=270, kind="yuv420p", mirror=True)
+@example(w=640, h=362, kind="yuv420p", mirror=True)
+@example(w=481, h=271, kind="yuv420p", mirror=True)
+@example(w=64, h=64, kind="nv12", mirror=False)
+@example(w=3840, h=2160, kind="yuv420p", mirror=True)
+@example(w=270, h=480, kind="yuv420p10le", mirror=True)
+def test_live_any_frame_comes_back_its_size_with_each_side_drawn_where_it_is(w, h, kind, mirror):
+    estimator = MarkerEstimator()
+    processor = LiveProcessor("movenet", Options(exercise="squat"), mirror=mirror, estimator=estimator,
+                              engine_factory=None)
+    [out] = processor.process_av_frames([_live_frame(w, h, kind)])
+    snap = processor.snapshot()
+    assert snap.error is None and snap.frames_processed == 1
+    assert (out.width, out.height) == (w, h)
+    # The model sees the camera's picture as it is (never the mirrored view): green is where the camera put it.
+    (shape, green, magenta), = estimator.seen
+    assert shape == (h, w)
+    assert _close(green, find(marked_picture(w, h), GREEN), w, h)
+    assert _close(magenta, find(marked_picture(w, h), MAGENTA), w, h)
+    # The view shows the person's left in the left colour, mirrored with the picture when asked.
+    shown = out.to_ndarray(format="rgb24")
+    where = _mirror if mirror else (lambda at: at)
+    assert side_drawn(shown, where(green)) == "left"
+    assert side_drawn(shown, where(magenta)) == "right"
+
+
+def test_live_sizes_change_mid_stream_and_the_overlay_follows():
+    """WebRTC adapts the camera's size to the CPU and network: 640x480 -> 480x360 -> 320x240 -> back, and
+    640x360 -> 480x270. Every frame is processed, none fails, and each comes back at its own size."""
+    estimator = MarkerEstimator()
+    processor = LiveProcessor("movenet", Options(exercise="squat"), mirror=True, estimator=estimator,
+                              engine_factory=None)
+    sizes = [(640, 480), (480, 360), (320, 240), (480, 360), (640, 480), (640, 360), (480, 270), (640, 360)]
+    for i, (w, h) in enumerate(sizes):
+        frame = _live_frame(w, h, "yuv420p")
+        frame.pts = i
+        [out] = processor.process_av_frames([frame])
+        assert (out.width, out.height) == (w, h)
+        green = estimator.seen[-1][1]
+        assert side_drawn(out.to_ndarray(format="rgb24"), _mirror(green)) == "left"
+    snap = processor.snapshot()
+    assert snap.error is None and snap.frames_processed == len(sizes)
+
+
+# --- the export -------------------------------------------------------------------------------------------------
+
+def _facts(path):
+    import av
+
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return frames
+
+
+@pytest.fixture
+def marker_model(monkeypatch):
+    """`analyze_video` runs with the marker estimator in MoveNet's place."""
+    from posetracker import estimators
+
+    monkeypatch.setitem(estimators.ESTIMATORS, "movenet", MarkerEstimator)
+    monkeypatch.setattr(estimators, "model_installed", lambda name: True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(w=st.integers(120, 480), h=st.integers(120, 480), rotation=st.sampled_from([0, 90, 180, 270]),
+       kind=st.sampled_from(FILE_FORMATS))
+@example(w=640, h=362, rotation=0, kind="h264")
+@example(w=362, h=640, rotation=90, kind="h264")
+@example(w=480, h=270, rotation=180, kind="yuv420p")
+@example(w=481, h=271, rotation=270, kind="yuv420p")
+@example(w=202, h=360, rotation=0, kind="yuv420p-full")
+def test_export_any_file_keeps_its_frames_displayed_size_and_sides(w, h, rotation, kind, tmp_path_factory,
+                                                                   marker_model):
+    from posetracker.pipeline import analyze_video
+
+    folder = tmp_path_factory.mktemp("geometry")
+    source = write_stored(folder / f"in.{'mov' if kind == 'rgb24' else 'mkv'}", [marked_picture(w, h)] * 3, kind,
+                          rotation)
+    if STORAGE[kind][1] == "libx264":  # H.264 4:2:0 keeps even sides
+        w, h = w - w % 2, h - h % 2
+    result = analyze_video(source, Options(exercise="squat", mode=Mode.UPLOAD), "movenet",
+                           export_path=folder / "out.mp4")
+    frames = _facts(folder / "out.mp4")
+    assert result.frames == len(frames) == 3
+    assert frames[0].shape[:2] == (h - h % 2, w - w % 2), "displayed size (H.264 keeps even sides)"
+    green, magenta = find(marked_picture(w, h), GREEN), find(marked_picture(w, h), MAGENTA)
+    for frame in frames:
+        assert side_drawn(frame, green) == "left" and side_drawn(frame, magenta) == "right"
+    assert GREEN_AT[1] != MAGENTA_AT[1]  # the picture has no symmetry a turn or a mirror could hide behind
+
+
+# --- left stays left: a one-sided movement, as the model sees it ----------------------------------------------
+
+LIFTS = [0.62, 0.5, 0.38, 0.3, 0.38, 0.5, 0.62, 0.5]  # the left wrist goes up and down; the right one stays
+
+
+def _one_sided(w, h):
+    return [marked_picture(w, h, (GREEN_AT[0], y)) for y in LIFTS]
+
+
+def _assert_left_moved_right_stayed(tracks):
+    left, right = np.array([t[0] for t in tracks]), np.array([t[1] for t in tracks])
+    assert np.allclose(left[:, 1], LIFTS, atol=0.02), "the left wrist rises and falls on the person's left"
+    assert np.allclose(left[:, 0], GREEN_AT[0], atol=0.02) and np.allclose(right, MAGENTA_AT, atol=0.02)
+
+
+@pytest.mark.parametrize("mirror", [True, False])
+def test_live_a_one_sided_movement_reaches_the_engine_on_its_own_side(mirror):
+    from posetracker.engine import create_engine
+    from posetracker.pose import KP
+
+    seen = []
+
+    class Recording:
+        def __init__(self, options):
+            self.engine = create_engine(options)
+
+        def update(self, pose, t, frame_id):
+            seen.append((tuple(pose.xy[KP.LEFT_WRIST]), tuple(pose.xy[KP.RIGHT_WRIST])))
+            return self.engine.update(pose, t, frame_id)
+
+        def snapshot(self):
+            return self.engine.snapshot()
+
+    processor = LiveProcessor("movenet", Options(exercise="squat"), mirror=mirror, estimator=MarkerEstimator(),
+                              engine_factory=Recording)
+    for i, image in enumerate(_one_sided(640, 480)):
+        frame = av_frame(image, "yuv420p")
+        frame.pts, frame.time_base = i, Fraction(1, 30)
+        processor.process_av_frames([frame])
+    assert processor.snapshot().error is None
+    _assert_left_moved_right_stayed(seen)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_file_a_one_sided_movement_turned_by_the_phone_reaches_the_engine_on_its_own_side(rotation, tmp_path,
+                                                                                         marker_model):
+    from posetracker.pipeline import analyze_video
+
+    source = write_stored(tmp_path / "in.mp4", _one_sided(320, 240), "h264", rotation)
+    result = analyze_video(source, Options(exercise="squat", mode=Mode.UPLOAD, keypoints=True), "movenet")
+    tracks = []
+    for event in result.events:
+        for frame in event["frames"] if event["type"] == "keypoints_batch" else []:
+            by_name = {k["name"]: (k["x"], k["y"]) for k in frame["keypoints"]}
+            tracks.append((by_name["left_wrist"], by_name["right_wrist"]))
+    assert len(tracks) == len(LIFTS)
+    _assert_left_moved_right_stayed(tracks)
