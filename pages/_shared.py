@@ -170,13 +170,28 @@ def take_notices() -> list[dict]:
     return st.session_state.pop(_NOTICES, [])
 
 
+_SHOWN = "posetracker.notices_shown"  # (settings, events) on screen, kept through reruns until the settings change
+
+
 def show_notices() -> None:
-    """Show the pending error events once, on whichever page meets them."""
-    for event in take_notices():
-        if event["code"] in ("invalid_token", "invalid_token_config", "invalid_settings"):
-            st.error(event["message"], icon="🔑")
-        else:
-            st.warning(event["message"], icon="⚠️")
+    """Show the pending error events on whichever page meets them, and keep them there until the settings change.
+
+    They stay through the reruns that follow by themselves (the camera component's first one comes within a
+    second): shown once, they flashed away before anyone could read them. And they sit in one container, so
+    their coming and going never moves the widgets below: a rerun that shifted them left the old Exercise
+    picker on screen beside the new one until the run finished."""
+    current = st.session_state.get(_KEY)
+    fresh, shown = take_notices(), st.session_state.get(_SHOWN)
+    if fresh:
+        shown = st.session_state[_SHOWN] = (current, fresh)
+    elif shown is not None and shown[0] != current:
+        shown = st.session_state[_SHOWN] = None
+    with st.container():
+        for event in shown[1] if shown else ():
+            if event["code"] in ("invalid_token", "invalid_token_config", "invalid_settings"):
+                st.error(event["message"], icon="🔑")
+            else:
+                st.warning(event["message"], icon="⚠️")
 
 
 def _notify(event: dict) -> None:
