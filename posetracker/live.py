@@ -219,6 +219,7 @@ class LiveProcessor:
         elif self._last_pts is not None and not (0.0 <= pts - self._last_pts <= NEW_STREAM_GAP_S):
             self._estimator.reset()
             self._clock = (pts, self._last_time + STREAM_RESUME_STEP_S)
+            self._error_at = None  # START again after a failure: the old message no longer applies
         self._last_pts = pts
         origin, base = self._clock
         self._last_time = base + (pts - origin)
