@@ -206,3 +206,30 @@ def test_file_a_one_sided_movement_turned_by_the_phone_reaches_the_engine_on_its
             tracks.append((by_name["left_wrist"], by_name["right_wrist"]))
     assert len(tracks) == len(LIFTS)
     _assert_left_moved_right_stayed(tracks)
+
+
+# --- the report's corpus: a real clip at the sizes and formats that broke, through the real model -------------
+
+CORPUS = [((640, 362), "h264", 0), ((362, 640), "h264", 90), ((202, 360), "h264", 0), ((480, 270), "h264", 180),
+          ((1080, 1366), "h264", 270), ((720, 1366), "h264", 0), ((640, 360), "yuvj420p", 0),
+          ((640, 360), "h264-422", 0), ((640, 360), "h264-10bit", 90)]
+
+
+@pytest.mark.parametrize("size,kind,rotation", CORPUS, ids=[f"{w}x{h}-{k}-{r}" for (w, h), k, r in CORPUS])
+def test_a_real_clip_at_every_reported_geometry_analyses_and_exports_whole(size, kind, rotation, clip, tmp_path,
+                                                                          movenet_installed):
+    """Done when: 640x362, 362x640, 202x360, 480x270, 1080x1366 (720x1366), full range, 4:2:2 and 10-bit all
+    analyse and export with the source's frame count and displayed size, and the model finds the person."""
+    from corpus import clip_frames
+    from posetracker.pipeline import analyze_video
+    from posetracker.video import fit
+
+    frames = [fit(f, *size) for f in clip_frames(clip("posetest_squat2.mp4"), seconds=1.5, size=(640, 360), fps=10,
+                                                 start_s=2.0)]  # letterboxed, as a portrait phone would film it
+    source = write_stored(tmp_path / "in.mp4", frames, kind, rotation)
+    result = analyze_video(source, Options(exercise="squat", mode=Mode.UPLOAD), "movenet",
+                           export_path=tmp_path / "out.mp4")
+    exported = _facts(tmp_path / "out.mp4")
+    assert result.frames == len(exported) == len(frames)
+    assert exported[0].shape[:2] == (size[1], size[0]), "the export has the source's displayed size"
+    assert sum(point.person_visible for point in result.trace) >= len(frames) - 2, "the person is found upright"
