@@ -233,3 +233,39 @@ def test_a_real_clip_at_every_reported_geometry_analyses_and_exports_whole(size,
     assert result.frames == len(exported) == len(frames)
     assert exported[0].shape[:2] == (size[1], size[0]), "the export has the source's displayed size"
     assert sum(point.person_visible for point in result.trace) >= len(frames) - 2, "the person is found upright"
+
+
+def test_a_file_whose_frame_size_changes_mid_stream_exports_every_frame_at_the_first_size(tmp_path, marker_model):
+    """A browser recording (WebRTC adapting) or two clips joined: the second part's frames are fitted into the
+    first part's size keeping their shape (not stretched), every frame is there, and the pose is drawn where the
+    person is shown."""
+    import av
+
+    from posetracker.pipeline import analyze_video
+    from posetracker.video import fit
+
+    parts = []
+    for i, (w, h) in enumerate([(640, 360), (360, 360)]):
+        part = tmp_path / f"part{i}.h264"
+        with av.open(str(part), mode="w", format="h264") as out:
+            stream = out.add_stream("libx264", rate=10)
+            stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+            for j in range(4):
+                frame = av_frame(marked_picture(w, h), "yuv420p")
+                frame.pts = j
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+            for packet in stream.encode(None):
+                out.mux(packet)
+        parts.append(part.read_bytes())
+    joined = tmp_path / "joined.h264"
+    joined.write_bytes(b"".join(parts))
+    result = analyze_video(joined, Options(exercise="squat", mode=Mode.UPLOAD), "movenet",
+                           export_path=tmp_path / "out.mp4")
+    frames = _facts(tmp_path / "out.mp4")
+    assert result.frames == len(frames) == 8
+    assert {f.shape for f in frames} == {(360, 640, 3)}
+    first, second = find(marked_picture(640, 360), GREEN), find(fit(marked_picture(360, 360), 640, 360), GREEN)
+    assert abs(first[0] - second[0]) > 0.05, "a stretched square would put the patch elsewhere"
+    assert all(side_drawn(f, first) == "left" for f in frames[:4])
+    assert all(side_drawn(f, second) == "left" for f in frames[4:]), "the square part is letterboxed, not stretched"
