@@ -269,3 +269,23 @@ def test_a_file_whose_frame_size_changes_mid_stream_exports_every_frame_at_the_f
     assert abs(first[0] - second[0]) > 0.05, "a stretched square would put the patch elsewhere"
     assert all(side_drawn(f, first) == "left" for f in frames[:4])
     assert all(side_drawn(f, second) == "left" for f in frames[4:]), "the square part is letterboxed, not stretched"
+
+
+def test_a_full_range_camera_frame_reaches_the_model_in_its_true_colours():
+    """Full-range (JPEG) yuv420p must not take the limited-range plane path: read as limited range, its darks
+    and lights would be stretched and clipped before the model sees them (found by the property tests' format
+    list; the overlay looked right, the model's picture was not)."""
+    seen = []
+
+    class Looking(MarkerEstimator):
+        def estimate(self, image_rgb, timestamp):
+            seen.append(image_rgb.copy())
+            return None
+
+    ramp = np.repeat(np.repeat(np.linspace(0, 255, 640, dtype=np.uint8)[None, :, None], 480, axis=0), 3, axis=2)
+    processor = LiveProcessor("movenet", Options(exercise="squat"), mirror=True, estimator=Looking(),
+                              engine_factory=None)
+    frame = av_frame(ramp, "yuv420p", color_range=2)
+    frame.pts, frame.time_base = 0, Fraction(1, 30)
+    processor.process_av_frames([frame])
+    assert np.abs(seen[0].astype(int) - ramp).mean() < 3
