@@ -370,8 +370,8 @@ class TrackingEngine:
         return (base + max(h.noise, h.enter_frac * self.depth), base + self.depth)
 
     def _angles(self, pose: Pose) -> list[dict]:
-        refs = self._scale.update(pose, pose.timestamp)
-        body = Body(pose, refs, self.spec.score_gate)
+        # Joint angles need no body scale; updating it here let an output switch move the count.
+        body = Body(pose, {}, self.spec.score_gate)
         return [{"id": name, "side": side, "degrees": round(s.value, 1), "score": round(s.confidence, 3)}
                 for name in ANGLES for side, s in SIGNALS[name](body).items()]
 

@@ -1,0 +1,33 @@
+"""Raw outputs (angles, keypoints) are read off the pose; they never feed back into counting."""
+from __future__ import annotations
+
+from engine_helpers import of_type
+from posetracker import synth
+from posetracker.engine import TrackingEngine
+from posetracker.options import Mode, Options
+
+
+def _near_then_back():
+    """Close to the camera (limbs look long) through the countdown, then stepping back to squat."""
+    near = synth.render("squat", [("rest", 3.5)], synth.Camera("front", height_frac=0.85), seed=1)
+    back = synth.render("squat", synth.schedule(3, 2.0), synth.Camera("front", height_frac=0.6), seed=2,
+                        start_t=near[-1][1] + 1 / 30)
+    return near + back
+
+
+def _trace(angles: bool):
+    engine = TrackingEngine(Options(exercise="squat", mode=Mode.LIVE, countdown_s=3, angles=angles))
+    signals, events = [], []
+    for i, (pose, t) in enumerate(_near_then_back()):
+        events += engine.update(pose, t, i)
+        signals.append(engine.snapshot().signal)
+    return signals, events, engine.snapshot()
+
+
+def test_switching_angles_on_changes_no_counting_signal_and_no_count():
+    off_signals, off_events, off = _trace(False)
+    on_signals, on_events, on = _trace(True)
+    assert of_type(on_events, "angles") and not of_type(off_events, "angles")
+    assert any(s is not None for s in off_signals)
+    assert on_signals == off_signals, "the angles output changed the body scale counting uses"
+    assert on.count == off.count and on.reps == off.reps
