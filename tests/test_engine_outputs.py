@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from engine_helpers import of_type
 from posetracker import synth
-from posetracker.engine import TrackingEngine
 from posetracker.options import Mode, Options
+from posetracker.tracker import Tracker
 
 
 def _near_then_back():
@@ -16,12 +16,13 @@ def _near_then_back():
 
 
 def _trace(angles: bool):
-    engine = TrackingEngine(Options(exercise="squat", mode=Mode.LIVE, countdown_s=3, angles=angles))
+    tracker = Tracker(Options(exercise="squat", mode=Mode.LIVE, countdown_s=3, angles=angles), estimator=object())
     signals, events = [], []
-    for i, (pose, t) in enumerate(_near_then_back()):
-        events += engine.update(pose, t, i)
-        signals.append(engine.snapshot().signal)
-    return signals, events, engine.snapshot()
+    for pose, t in _near_then_back():
+        step = tracker.step_pose(pose, t)
+        events += step.events
+        signals.append(step.state.signal)
+    return signals, events, tracker.state()
 
 
 def test_switching_angles_on_changes_no_counting_signal_and_no_count():
