@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from posetracker.features import GATED_EVENTS  # event type -> the option that lets it out
 from posetracker.options import Options
 from posetracker.pose import Pose
 
@@ -169,9 +170,6 @@ class Tracker:
 
 # --- the output gate: what the session's options (its plan) switch off never leaves the tracker -----------------
 
-# Event type -> the option that lets it out. (Posture guidance follows `placement`, except the countdown.)
-GATED_EVENTS = {"keypoints": "keypoints", "angles": "angles", "form_score": "form_score",
-                "progression": "progression", "recommendations": "recommendations"}
 
 
 def gate_events(events: list[dict], options: Options) -> list[dict]:
