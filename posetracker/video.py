@@ -179,7 +179,7 @@ def i420_frame(picture):
     return frame
 
 
-def _preset_for(pixels: int) -> str:
+def _preset_for() -> str:
     """x264 speed for a frame size: on two cores the export must cost less CPU than the model it runs beside.
 
     Profiled on 720p30 with MoveNet: "veryfast" (8 ms of CPU a frame) made the encoder the slowest stage and
@@ -210,7 +210,7 @@ class VideoWriter:
         self._stream.height = height - height % 2
         self._stream.pix_fmt = "yuv420p"
         # x264's automatic thread count is 1.5 per core: on two cores, 2 threads cost 15 % less CPU.
-        self._stream.options = {"crf": str(crf), "preset": preset or _preset_for(width * height),
+        self._stream.options = {"crf": str(crf), "preset": preset or _preset_for(),
                                 "threads": str(max(1, min(os.cpu_count() or 2, 16))), "movflags": "+faststart"}
         self._stream.codec_context.time_base = Fraction(1, 90000)
         self._stream.time_base = Fraction(1, 90000)
