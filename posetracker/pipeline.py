@@ -341,13 +341,9 @@ def _partial(path: Path | None) -> Path | None:
 
 
 def _watermark_text(watermark: bool | str | None) -> str | None:
-    if not watermark:
-        return None
-    if watermark is True:
-        from posetracker.plans import WATERMARK_TEXT
+    from posetracker.plans import WATERMARK_TEXT
 
-        return WATERMARK_TEXT
-    return str(watermark)
+    return WATERMARK_TEXT if watermark is True else str(watermark) if watermark else None
 
 
 # --- progress ------------------------------------------------------------------------------------------------
@@ -400,67 +396,3 @@ class _Reporter:
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"
-
-
-# --- a background job for the page ------------------------------------------------------------------------------
-
-@dataclass
-class AnalysisJob:
-    """`analyze_video` on a worker thread, polled by a page (which must not run st.* off its own thread).
-
-    The state the page reads (`progress`, `result`, `error`) is replaced whole under a lock, never mutated.
-    """
-
-    target: Callable[..., Any]
-    kwargs: dict = field(default_factory=dict)
-    cancel_event: threading.Event = field(default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._progress: Progress | None = None
-        self._result: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="posetracker-analysis", daemon=True)
-
-    def start(self) -> "AnalysisJob":
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        try:
-            result = self.target(progress=self._on_progress, cancel=self.cancel_event, **self.kwargs)
-            with self._lock:
-                self._result = result
-        except BaseException as exc:  # shown to the user by the page, as a message
-            with self._lock:
-                self._error = exc
-
-    def _on_progress(self, progress: Progress) -> None:
-        with self._lock:
-            self._progress = progress
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    @property
-    def progress(self) -> Progress | None:
-        with self._lock:
-            return self._progress
-
-    @property
-    def result(self) -> Any:
-        with self._lock:
-            return self._result
-
-    @property
-    def error(self) -> BaseException | None:
-        with self._lock:
-            return self._error
