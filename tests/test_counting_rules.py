@@ -8,7 +8,7 @@ import math
 import pytest
 
 from engine_helpers import drive
-from posetracker import synth
+import synth
 from posetracker.counting import HoldTimer, RepCounter, RepTrack
 from posetracker.engine import GAP_S, SETTLE_S
 from posetracker.exercises import get_spec

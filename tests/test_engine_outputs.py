@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine_helpers import of_type
-from posetracker import synth
+import synth
 from posetracker.options import Mode, Options
 from posetracker.tracker import Tracker
 

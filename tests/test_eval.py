@@ -8,7 +8,7 @@ import pytest
 
 from posetracker.analysis import AnalysisResult
 from posetracker.cli import main
-from posetracker.evaluate import evaluate, score_clip, summarise
+from posetracker.tools.evaluate import evaluate, score_clip, summarise
 
 # What the suite enforces on ../shared/testdata: what both models reach (every counted clip exact), so that
 # removing a counting rule fails here too; never lower it to let a change through.

@@ -30,7 +30,7 @@ def _video_facts(path):
 @pytest.fixture(scope="module")
 def exported(clip, tmp_path_factory):
     from posetracker.analysis import replay
-    from posetracker.posecache import track_video
+    from posetracker.tools.posecache import track_video
 
     out = tmp_path_factory.mktemp("export")
     options = Options(exercise="push_up", mode=Mode.UPLOAD, keypoints=True)

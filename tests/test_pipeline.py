@@ -156,10 +156,10 @@ def test_scores_stay_out_of_everything_a_free_result_shows():
     """Graded reps, recorded through the tracker's gate with the form score off: no reader sees a score."""
     import numpy as np
 
-    from posetracker import synth
+    import synth
     from posetracker.analysis import replay
     from posetracker.charts import signal_figure
-    from posetracker.posecache import PoseTrack
+    from posetracker.tools.posecache import PoseTrack
     from posetracker.pipeline import summary_event
 
     poses = synth.render("squat", synth.schedule(2, 2.0), synth.Camera("side"), synth.CLEAN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posetracker import synth
+import synth
 from posetracker.exercises import get_spec
 from posetracker.placement import check_placement
 from posetracker.pose import NUM_KEYPOINTS, Pose

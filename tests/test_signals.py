@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posetracker import synth
+import synth
 from posetracker.pose import KP, NUM_KEYPOINTS, Pose
 from posetracker.signals import SIGNALS, Body, BodyScale, Sample, combine
 
