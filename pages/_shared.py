@@ -24,6 +24,8 @@ def run_through_app() -> None:
     """Call first in every page. Streamlit 1.60 runs a fresh server's very first script in its old multipage
     mode when a `pages/` folder exists, so a first visitor's deep link (/settings?...) would get the page alone,
     without app.py's navigation and sidebar. Leave that mode and run app.py instead."""
+    # No public way out exists: Streamlit sets this flag from the folder's mere existence beside app.py, before
+    # app.py runs, and only st.navigation clears it (after that first run); `pages/` is part of the fixed layout.
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:

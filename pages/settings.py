@@ -12,13 +12,12 @@ from pages._shared import (
 )
 from posetracker.estimators import MODEL_TITLES, resolve_model
 from posetracker.options import GRADES, Difficulty
+from posetracker.features import FEATURES as FEATURE_TABLE
 from posetracker.plans import FEATURES, PLANS, Plan, cheapest_plan_with
 from posetracker.settings import MAX_COUNTDOWN_S, to_query_params
 
-# Toggle widgets: setting name -> the plan feature it asks for (None: never gated).
-TOGGLES = {"skeleton": "skeleton", "placement": "placement", "mirror": None, "export": "export",
-           "form_score": "form_score", "progression": "progression", "recommendations": "recommendations",
-           "keypoints": "keypoints", "angles": "angles", "blazepose": "blazepose"}
+# Toggle widgets: setting name -> the plan feature it asks for (None: never gated), from the features table.
+TOGGLES = {**{f.setting or f.id: f.id for f in FEATURE_TABLE if f.toggle}, "mirror": None}
 LABELS = {**FEATURES, "mirror": "Mirror view (selfie camera)", "blazepose": "BlazePose model (instead of MoveNet)"}
 
 

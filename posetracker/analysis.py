@@ -1,13 +1,12 @@
 """Recording one analysed video: what the CLI's `--json`, the eval, the charts and the exports read.
 
 The streaming pipeline feeds `Analysis` frame by frame while it decodes; `replay` feeds it from a cached
-`PoseTrack`. Both drive the same engine, so they agree frame for frame.
+`PoseTrack`. Both step the same `Tracker`, so they agree frame for frame.
 
     analysis = Analysis(options, model="movenet")
-    for frame_id, (t, pose) in ...:
-        events = engine.update(pose, t, frame_id)
-        analysis.add(frame_id, t, pose, events, engine.snapshot())
-    result = analysis.finish(engine.finish())
+    for step in steps:
+        analysis.add(step.frame_id, step.timestamp, step.pose, step.events, step.state)
+    result = analysis.finish(tracker.finish(), tracker.state())
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from posetracker.engine import EngineState, create_engine
+from posetracker.engine import EngineState
 from posetracker.exercises import get_spec
 from posetracker.options import Mode, Options
 from posetracker.pose import Pose
@@ -98,12 +97,14 @@ class Analysis:
 
 
 def replay(track, options: Options, model: str) -> AnalysisResult:
-    """Drive the engine over a recorded `PoseTrack` exactly as the upload pipeline would."""
+    """Step the tracker over a recorded `PoseTrack`'s poses exactly as the upload pipeline would."""
+    from posetracker.tracker import Tracker
+
     if options.mode is not Mode.UPLOAD:
         options = Options(**{**vars(options), "mode": Mode.UPLOAD})
-    engine = create_engine(options)
+    tracker = Tracker(options, model)
     analysis = Analysis(options, model)
-    for i, (t, pose) in enumerate(zip(track.timestamps, track.poses)):
-        events = engine.update(pose, float(t), i)
-        analysis.add(i, float(t), pose, events, engine.snapshot())
-    return analysis.finish(engine.finish(), engine.snapshot())
+    for t, pose in zip(track.timestamps, track.poses):
+        step = tracker.step_pose(pose, float(t))
+        analysis.add(step.frame_id, step.timestamp, pose, step.events, step.state)
+    return analysis.finish(tracker.finish(), tracker.state())

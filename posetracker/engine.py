@@ -6,13 +6,14 @@
     events = engine.finish()
 
 No model, no drawing, no clock: time comes only from the timestamps, so a dropped or slow frame never changes a
-count. `snapshot()` is the frozen state the overlay and pages read.
+count. `snapshot()` is the frozen state the overlay and pages read. The engine computes every output; the
+options' output switches (keypoints, angles, form score, ...) are applied once, by `tracker.Tracker`'s gate.
 """
 from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
@@ -126,9 +127,8 @@ class TrackingEngine:
             out.append(ev.initialization(f"Ready to track: {self.spec.name}.", True))
             live_gate = self.options.mode is Mode.LIVE and self.options.placement
             self._phase = Phase.PLACEMENT if live_gate else self._after_placement(t)
-        if pose is not None and self.options.keypoints:
+        if pose is not None:
             out.append(ev.keypoints(pose, frame_id))
-        if pose is not None and self.options.angles:
             out.append(ev.angles(t, frame_id, self._angles(pose)))
         if pose is not None:
             self._seen_at[pose.visible()] = t
@@ -152,21 +152,17 @@ class TrackingEngine:
         return [self._stamp(e, self._t, None) for e in out]
 
     def snapshot(self) -> EngineState:
-        """The state pages and overlays read. Outputs the options switch off are left out here, once, so no
-        reader can show a grade, cue or progression the session's plan does not include."""
-        p, o = self._placement, self.options
-        reps = self._reps if o.form_score else tuple(replace(r, score=None, grade=None) for r in self._reps)
+        """The state pages and overlays read, ungated (the tracker's gate removes what the options switch off)."""
+        p = self._placement
         return EngineState(
             phase=self._phase, count=self._count, hold_seconds=self._timer.seconds if self._timer else 0.0,
             is_duration=self.is_duration, posture_message=p.message if p else None,
             direction=p.direction if p else None, countdown_left=self._countdown_left,
-            progression=self._progression if o.progression else None,
-            last_grade=self._last_grade if o.form_score else None,
-            last_score=self._last_score if o.form_score else None,
-            avg_score=self._avg_score() if o.form_score else None,
-            recommendations=self._cues if o.recommendations else (),
+            progression=self._progression, last_grade=self._last_grade, last_score=self._last_score,
+            avg_score=self._avg_score(), recommendations=self._cues,
             person_visible=bool(p and p.person_visible), signal=self._signal, thresholds=self._thresholds(),
-            rep_phase=None if self.is_duration else self._lead_track().counter.phase, reps=reps, timestamp=self._t,
+            rep_phase=None if self.is_duration else self._lead_track().counter.phase, reps=self._reps,
+            timestamp=self._t,
         )
 
     # -- phases ---------------------------------------------------------------------------------------------
@@ -214,7 +210,7 @@ class TrackingEngine:
                 if left == 0:
                     self._phase, self._countdown_left = Phase.ACTIVE, None
                 return
-        if changed and self.options.placement:
+        if changed:
             out.append(ev.posture(placement.message, placement.direction, placement.ready,
                                   list(placement.requirements)))
 
@@ -279,8 +275,7 @@ class TrackingEngine:
         self._scores.append(result.score)
         self._last_grade, self._last_score = grade, result.score
         rejected = self.options.min_grade is not None and _worse(grade, self.options.min_grade)
-        if self.options.form_score:
-            out.append(ev.form_score(result.score, self._avg_score(), grade))
+        out.append(ev.form_score(result.score, self._avg_score(), grade))
         if rejected:
             out.append(ev.rep_rejected("min_grade", grade))
             self._add_rep(rep, result.score, grade, False, "min_grade")
@@ -326,7 +321,7 @@ class TrackingEngine:
         progress = [tr.counter.progress(tr.value) for tr in self._tracks]
         p = max((x for x in progress if x is not None), default=None)
         self._progression = None if p is None else round(100.0 * p, 1)
-        if self.options.progression and self._progression is not None and (
+        if self._progression is not None and (
                 self._progression_sent is None or abs(self._progression - self._progression_sent) >= PROGRESSION_STEP
                 or (self._progression in (0.0, 100.0) and self._progression != self._progression_sent)):
             self._progression_sent = self._progression
@@ -339,14 +334,13 @@ class TrackingEngine:
         for c in fresh:
             self._cue_sent_at[c] = t
         self._cues = tuple(fresh)
-        if self.options.recommendations:
-            out.append(ev.recommendations(fresh))
+        out.append(ev.recommendations(fresh))
 
     def _counter_event(self, final: bool = False) -> dict:
         if self.is_duration:
             return ev.counter(int(self._timer.seconds), final=final)
         form = None
-        if self.options.form_score and self._last_score is not None:
+        if self._last_score is not None:
             form = ev.score_fields(self._last_score, self._avg_score(), self._last_grade)
         return ev.counter(self._count, final=final, form_score=form)
 
@@ -370,8 +364,8 @@ class TrackingEngine:
         return (base + max(h.noise, h.enter_frac * self.depth), base + self.depth)
 
     def _angles(self, pose: Pose) -> list[dict]:
-        refs = self._scale.update(pose, pose.timestamp)
-        body = Body(pose, refs, self.spec.score_gate)
+        # Joint angles need no body scale; updating it here let an output switch move the count.
+        body = Body(pose, {}, self.spec.score_gate)
         return [{"id": name, "side": side, "degrees": round(s.value, 1), "score": round(s.confidence, 3)}
                 for name in ANGLES for side, s in SIGNALS[name](body).items()]
 

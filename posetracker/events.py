@@ -36,7 +36,6 @@ GRADES = ("A", "B", "C", "D", "F")
 DIRECTIONS = ("in-frame", "step-back", "come-closer", "move-left", "move-right", "face-camera", "profile-camera")
 
 _NUM = (int, float)
-_OPT = object()  # marker: optional field
 # type -> {field: (python types, required)}; `None` in the types allows null.
 SCHEMA: dict[str, dict[str, tuple[tuple, bool]]] = {
     "initialization": {"message": ((str,), True), "ready": ((bool,), True)},

@@ -63,25 +63,21 @@ def analyze_image(path: str | Path, options: Options, model: str = "movenet", *,
     import cv2
 
     from posetracker.annotate import SkeletonAnnotator
-    from posetracker.engine import create_engine
-    from posetracker.estimators import create_estimator, resolve_model
+    from posetracker.estimators import resolve_model
     from posetracker.exercises import get_spec
-    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.tracker import Tracker
 
     spec = get_spec(options.exercise)  # invalid_exercise before any work
     image = load_image(path)
     h, w = image.shape[:2]
-    small = image
-    if max(w, h) > MODEL_MAX_SIDE:  # the model sees what it sees in videos; the overlay keeps full size
-        f = MODEL_MAX_SIDE / max(w, h)
-        small = cv2.resize(image, (round(w * f) // 2 * 2, round(h * f) // 2 * 2), interpolation=cv2.INTER_AREA)
     name, notice = resolve_model(model)
-    with create_estimator(name) as estimator:
-        pose = estimator.estimate(small, 0.0)
-    # One frame through the engine in live mode gives the placement verdict and the raw outputs, nothing else.
-    engine = create_engine(replace(options, mode=Mode.LIVE, countdown_s=0, placement=True))
+    # One frame through the tracker in live mode gives the placement verdict and the raw outputs, nothing else.
+    # The model sees the picture as it sees video frames (the tracker's resize); the overlay keeps full size.
+    with Tracker(replace(options, mode=Mode.LIVE, countdown_s=0, placement=True), name) as tracker:
+        step = tracker.step(image, 0.0, people=None)
+    pose = step.pose
     events = [ev.initialization(f"Image analysed with {name}: {spec.name}.", True)]
-    events += [e for e in engine.update(pose, 0.0, 0) if e["type"] in ("posture", "keypoints", "angles")]
+    events += [e for e in step.events if e["type"] in ("posture", "keypoints", "angles")]
     placement = next((e for e in events if e["type"] == "posture"), None) or ev.posture(
         "Step into the frame so the camera can see you.", "in-frame", False, ["person_visible"])
     overlay = image.copy()

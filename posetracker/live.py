@@ -4,7 +4,7 @@
     image = processor.process(image_rgb, timestamp)   # on the camera thread
     snapshot = processor.snapshot()                     # on the page's thread, any time
 
-The processor owns the session's estimator (its tracking state), the tracking engine and the annotators. It
+The processor owns the session's `Tracker` (estimator, engine, people check, gate) and the annotators. It
 never imports streamlit: the page hands it frames from streamlit-webrtc's callback thread and polls
 `snapshot()`, an immutable `LiveSnapshot` swapped under a lock. Frames that queued up while one was being
 processed are dropped (the latest wins), so latency stays bounded on a slow machine. An exception while
@@ -26,14 +26,15 @@ from typing import Any, Callable, Mapping, Sequence
 import cv2
 import numpy as np
 
-from posetracker import events as ev
-from posetracker.annotate import HudAnnotator, I420, SkeletonAnnotator, Status, StatusAnnotator
+from posetracker.annotate import I420, Status, StatusAnnotator
 from posetracker.errors import PoseTrackerError
 from posetracker.estimators import MODEL_TITLES, Estimator, create_estimator
 from posetracker.options import Options
-from posetracker.people import CHECK_INTERVAL_S as PEOPLE_CHECK_S, PeopleMonitor
+from posetracker.overlay import Overlay
+from posetracker.people import CHECK_INTERVAL_S as PEOPLE_CHECK_S
 from posetracker.pose import Pose
-from posetracker.video import plain_i420, i420_frame
+from posetracker.tracker import Tracker
+from posetracker.video import i420_frame, plain_i420
 
 logger = logging.getLogger(__name__)
 
@@ -97,23 +98,20 @@ class LiveProcessor:
     def __init__(self, model: str, options: Options, *, mirror: bool = True, keypoint_threshold: float = 0.3,
                  estimator: Estimator | None = None,
                  engine_factory: Callable[[Options], Any] | None = default_engine_factory) -> None:
-        self._estimator = estimator or create_estimator(model)
+        estimator = estimator or create_estimator(model)
         # A browser session that just goes away never calls close(); release the stream's graph with it.
-        weakref.finalize(self, self._estimator.close)
-        self._engine_factory = engine_factory
+        weakref.finalize(self, estimator.close)
+        self._tracker = Tracker(options, model, estimator=estimator, engine_factory=engine_factory,
+                                people_interval_s=PEOPLE_CHECK_S)
         self._options = options
-        self._engine = engine_factory(options) if engine_factory else None
-        self._skeleton = SkeletonAnnotator(threshold=keypoint_threshold, mirror=mirror)
-        self._hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
+        self._overlay = Overlay(options, mirror=mirror, keypoint_threshold=keypoint_threshold)
         self._status = StatusAnnotator()
-        self._people = PeopleMonitor(interval_s=PEOPLE_CHECK_S)
         self._work = threading.Lock()     # held while a frame is processed; reset/configure wait for it
         self._published = threading.Lock()
         self._snapshot = LiveSnapshot(model=model, options=options, mirror=mirror)
         self._events: deque[dict] = deque(maxlen=EVENT_LOG_SIZE)
         self._grades: deque[str] = deque(maxlen=RECENT_GRADES)
         self._reported_errors: set[str] = set()
-        self._frame_id = 0
         self._clock: tuple[float, float] | None = None  # (stream pts origin, engine time at that origin)
         self._last_pts: float | None = None
         self._last_time = 0.0
@@ -150,12 +148,12 @@ class LiveProcessor:
         self._count_dropped(len(frames) - 1)
         newest = frames[-1]
         try:
-            pts = float(newest.time) if newest.time is not None else self._frame_id / 30.0
+            pts = float(newest.time) if newest.time is not None else self._tracker.frames / 30.0
             planes = _i420_of(newest)
             if planes is None:  # another pixel format: swscale's RGB, drawn on and converted back
                 return [_av_frame_of(self.process(newest.to_ndarray(format="rgb24"), pts))]
             rgb = cv2.cvtColor(planes, cv2.COLOR_YUV2RGB_I420)
-            picture = I420(planes).mirrored() if self._skeleton.mirror else I420(planes)
+            picture = I420(planes).mirrored() if self._overlay.mirror else I420(planes)
         except Exception as exc:  # noqa: BLE001 - a frame we cannot read must not stop the stream either
             self._report(exc)
             return [newest]
@@ -169,22 +167,15 @@ class LiveProcessor:
                 self._snapshot = replace(self._snapshot, frames_dropped=self._snapshot.frames_dropped + n)
 
     def _process(self, image_rgb: np.ndarray, pts: float, started: float, picture: I420 | None):
-        t = self._engine_time(pts)
-        pose = self._estimator.estimate(image_rgb, t)
-        events = self._engine.update(pose, t, self._frame_id) if self._engine is not None else []
-        state = self._engine.snapshot() if self._engine is not None else None
-        warning = self._people.check(image_rgb, t)
-        if warning is not None:
-            events = [*events, ev.stamp(warning, t, self._frame_id)]
-        self._frame_id += 1
+        step = self._tracker.step(image_rgb, self._engine_time(pts))
+        pose, state = step.pose, step.state
+        events = step.events if step.warning is None else [*step.events, step.warning]
 
         if picture is not None:
             out = picture
         else:  # cv2.flip is ~50x faster than copying numpy's negative-stride view of 3-byte pixels.
-            out = cv2.flip(image_rgb, 1) if self._skeleton.mirror else image_rgb.copy()
-        if self._options.skeleton:
-            self._skeleton.annotate(out, pose)
-        self._hud.annotate(out, state if state is not None else _PersonOnly(pose is not None))
+            out = cv2.flip(image_rgb, 1) if self._overlay.mirror else image_rgb.copy()
+        out = self._overlay.draw(out, pose, state)
 
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         now = time.monotonic()
@@ -202,13 +193,13 @@ class LiveProcessor:
                     self._grades.append(str(event["grade"]))
             self._snapshot = replace(
                 previous, frames_processed=previous.frames_processed + 1, fps=fps, ms_per_frame=ms,
-                person_visible=pose is not None, people=self._people.people, pose=pose, state=state,
+                person_visible=pose is not None, people=step.people, pose=pose, state=state,
                 events=tuple(self._events) if events else previous.events,  # most frames bring none
                 **({} if self._error_at is not None and now - self._error_at < ERROR_SHOWN_S
                    else {"error": None, "error_code": None}),
                 recent_grades=tuple(self._grades) if events else previous.recent_grades, updated_at=now,
             )
-        crowd = f"{self._people.people} people in view: only one is tracked" if self._people.people > 1 else None
+        crowd = f"{step.people} people in view: only one is tracked" if step.people > 1 else None
         self._status.annotate(out, Status(previous.model_title, fps, ms, crowd))
         return out
 
@@ -217,7 +208,7 @@ class LiveProcessor:
         if self._clock is None:
             self._clock = (pts, 0.0)
         elif self._last_pts is not None and not (0.0 <= pts - self._last_pts <= NEW_STREAM_GAP_S):
-            self._estimator.reset()
+            self._tracker.new_stream()
             self._clock = (pts, self._last_time + STREAM_RESUME_STEP_S)
             self._error_at = None  # START again after a failure: the old message no longer applies
         self._last_pts = pts
@@ -245,26 +236,25 @@ class LiveProcessor:
     def reset(self) -> None:
         """Start a new set: a fresh engine, no count, no grades, no events. The model stays loaded."""
         with self._work:
-            self._engine = self._engine_factory(self._options) if self._engine_factory else None
-            self._people = PeopleMonitor(interval_s=PEOPLE_CHECK_S)
+            self._tracker.reset(self._options)
             self._events.clear()
             self._grades.clear()
             self._reported_errors.clear()
             with self._published:
                 self._snapshot = LiveSnapshot(model=self._snapshot.model, options=self._options,
-                                              mirror=self._skeleton.mirror)
+                                              mirror=self._overlay.mirror)
 
     def configure(self, options: Options | None = None, mirror: bool | None = None) -> None:
         """Apply the page's choices. New options (another exercise, difficulty, …) start a new set."""
         with self._work:
-            if mirror is not None and mirror != self._skeleton.mirror:
-                self._skeleton = SkeletonAnnotator(threshold=self._skeleton.threshold, mirror=mirror)
+            if mirror is not None and mirror != self._overlay.mirror:
+                self._overlay = Overlay(self._options, mirror=mirror, keypoint_threshold=self._overlay.threshold)
                 with self._published:
                     self._snapshot = replace(self._snapshot, mirror=mirror)
         if options is not None and options != self._options:
             with self._work:
                 self._options = options
-                self._hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
+                self._overlay = Overlay(options, mirror=self._overlay.mirror, keypoint_threshold=self._overlay.threshold)
             self.reset()
 
     @property
@@ -273,7 +263,7 @@ class LiveProcessor:
 
     def close(self) -> None:
         with self._work:
-            self._estimator.close()
+            self._tracker.close()
 
 
 def _i420_of(frame) -> np.ndarray | None:
@@ -291,13 +281,6 @@ def _av_frame_of(image_rgb: np.ndarray):
     if h % 2 or w % 2:
         return av.VideoFrame.from_ndarray(image_rgb, format="rgb24")
     return i420_frame(I420.from_rgb(image_rgb))
-
-
-@dataclass(frozen=True)
-class _PersonOnly:
-    """HUD data when no engine is attached (pose only): whether a person is in view, and no counter."""
-
-    person_visible: bool
 
 
 ICE_SERVERS_ENV = "POSETRACKER_ICE_SERVERS"

@@ -2,8 +2,8 @@
 
     result = analyze_video("clip.mp4", options, "movenet", export_path="out.mp4", progress=print)
 
-decode (rotation metadata, pts timing, any size) -> estimate (frames downscaled to `MODEL_MAX_SIDE`, exactly as
-`posecache` feeds the model, so `eval` and `analyze` count the same) -> engine -> `Analysis` recorder ->
+decode (rotation metadata, pts timing, any size; the model's picture made by the tracker's `ModelPicture`, as
+`posecache` makes it, so `eval` and `analyze` count the same) -> `Tracker.step` -> `Analysis` recorder ->
 annotate and encode the export at the original resolution and frame rate (audio dropped).
 
 Three stages overlap on bounded queues (PyAV and the model runtimes release the GIL): a decoder thread, the
@@ -77,22 +77,14 @@ class UploadResult:
     def fps(self) -> float:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
-    @property
-    def reps_detail(self) -> list[dict]:
-        """Per-rep rows as the page and charts may show them (the plan's gate applied)."""
-        return self.reps_table()
-
     def reps_table(self) -> list[dict]:
-        """Per-rep rows {start_s, end_s, score, grade, counted, reason}; scores only when the form score is on."""
-        scored = self.options is None or self.options.form_score
-        return [{**r, **({} if scored else {"score": None, "grade": None})} for r in self.analysis.reps_detail]
+        """Per-rep rows {start_s, end_s, score, grade, counted, reason}; scores only when the form score is on
+        (the tracker's gate already left them out of the state they were recorded from)."""
+        return self.analysis.reps_detail
 
     def to_dict(self) -> dict:
         """The `posetracker analyze --json` object (issue 3's contract)."""
-        out = self.analysis.to_dict()
-        if self.options is not None and not self.options.form_score:  # a gated output stays out of the result
-            out["reps_detail"] = [{**r, "score": None, "grade": None} for r in out["reps_detail"]]
-        return out
+        return self.analysis.to_dict()
 
     def __getattr__(self, name: str):  # reps, hold_seconds, reps_detail, ... come from the analysis
         if name == "analysis":
@@ -112,11 +104,10 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     `AnalysisCancelled` when `cancel` is set; in both cases no partial output is left behind.
     """
     from posetracker.analysis import Analysis
-    from posetracker.engine import create_engine
-    from posetracker.estimators import create_estimator, resolve_model
+    from posetracker.estimators import resolve_model
     from posetracker.exports import KeypointsCsvWriter
-    from posetracker.people import UPLOAD_CHECK_S, PeopleMonitor
-    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.people import UPLOAD_CHECK_S
+    from posetracker.tracker import MODEL_MAX_SIDE, Tracker
     from posetracker.video import VideoInfo, iter_frames
 
     started = time.monotonic()
@@ -137,7 +128,8 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     partials = [p for p in (_partial(export_path), _partial(keypoints_csv)) if p is not None]
     stop = threading.Event()  # any stage failed, or cancelled
     failures: list[BaseException] = []
-    people = PeopleMonitor(interval_s=UPLOAD_CHECK_S)
+    tracker = Tracker(options, name, people_interval_s=UPLOAD_CHECK_S)
+    people = tracker.people  # its `due`/`count` run in the decoder thread, `observe` in the tracker's step
     frames_q: queue.Queue = queue.Queue(QUEUE_FRAMES)
     export_q: queue.Queue | None = queue.Queue(QUEUE_FRAMES) if export_path else None
     threads = [threading.Thread(target=_decode, name="posetracker-decode", daemon=True,
@@ -151,9 +143,8 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
     batch: list[dict] = []
     ok = False
     try:
-        engine = create_engine(options)
         analysis = Analysis(options, model=name)
-        with create_estimator(name) as estimator:
+        with tracker:
             for t in threads:
                 t.start()
             report.start(max(info.frame_count, 1))
@@ -164,14 +155,12 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
                 frame = _get(frames_q, stop, cancel)
                 if frame is _END:
                     break
-                pose = estimator.estimate(frame.image, frame.timestamp)
-                events = engine.update(pose, frame.timestamp, frame.index)
-                warning = people.observe(frame.people, frame.timestamp)  # counted by the decoder thread
-                if warning is not None:
-                    emit(ev.stamp(warning, frame.timestamp, frame.index))
-                snapshot = engine.snapshot()
-                analysis.add(frame.index, frame.timestamp, pose, events, snapshot)
-                for event in events:
+                step = tracker.step(frame.image, frame.timestamp, people=frame.people)
+                if step.warning is not None:
+                    emit(step.warning)
+                pose, snapshot = step.pose, step.state
+                analysis.add(step.frame_id, step.timestamp, pose, step.events, snapshot)
+                for event in step.events:
                     if event["type"] == "keypoints":  # an upload sends keypoints in batches, as PoseTracker does
                         batch.append({k: event[k] for k in ("timestampMs", "frameId", "keypoints")})
                     else:
@@ -191,11 +180,11 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
                 raise AnalysisCancelled()
         if batch:
             emit(ev.keypoints_batch(batch))
-        final = engine.finish()
+        final = tracker.finish()
         for event in final:
             emit(event)
-        result = analysis.finish(final, engine.snapshot())
-        emit(summary_event(result, options.form_score))
+        result = analysis.finish(final, tracker.state())
+        emit(summary_event(result))
         if export_q is not None:
             _put(export_q, _END, stop)
         for t in threads:
@@ -283,13 +272,13 @@ def analyze_upload(video: str | Path, settings, folder: str | Path, *,
     return result
 
 
-def summary_event(result, scored: bool = True) -> dict:
+def summary_event(result) -> dict:
     """`exercise_summary` of a finished analysis: the count or hold time, rejections, and (when the form score
-    is on) the average score and the grades."""
-    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade")) if scored else Counter()
+    is on: the recorded state is gated) the average score and the grades."""
+    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade"))
     rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
     return ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
-                               result.avg_score if scored else None, dict(grades), rejected)
+                               result.avg_score, dict(grades), rejected)
 
 
 # --- stages ---------------------------------------------------------------------------------------------------
@@ -309,12 +298,10 @@ def _decode(iter_frames, path, max_side, full, people, out: queue.Queue, stop: t
 
 def _encode(part: Path, info, options: Options, watermark: str | None, inbox: queue.Queue,
             stop: threading.Event, failures: list) -> None:
-    from posetracker.annotate import HudAnnotator, SkeletonAnnotator, WatermarkAnnotator
+    from posetracker.overlay import Overlay
     from posetracker.video import VideoWriter
 
-    skeleton = SkeletonAnnotator() if options.skeleton else None
-    hud = HudAnnotator(show_grade=options.form_score, show_progression=options.progression)
-    mark = WatermarkAnnotator(watermark) if watermark else None
+    overlay = Overlay(options, watermark=watermark)
     try:
         with VideoWriter(part, info.width, info.height, info.fps) as writer:
             while True:
@@ -322,12 +309,7 @@ def _encode(part: Path, info, options: Options, watermark: str | None, inbox: qu
                 if item is _END:
                     return
                 image, timestamp, pose, state = item
-                if skeleton is not None:
-                    image = skeleton.annotate(image, pose)
-                image = hud.annotate(image, state)
-                if mark is not None:
-                    image = mark.annotate(image)
-                writer.write(image, timestamp)
+                writer.write(overlay.draw(image, pose, state), timestamp)
     except BaseException as exc:
         failures.append(exc)
         stop.set()
@@ -359,13 +341,9 @@ def _partial(path: Path | None) -> Path | None:
 
 
 def _watermark_text(watermark: bool | str | None) -> str | None:
-    if not watermark:
-        return None
-    if watermark is True:
-        from posetracker.plans import WATERMARK_TEXT
+    from posetracker.plans import WATERMARK_TEXT
 
-        return WATERMARK_TEXT
-    return str(watermark)
+    return WATERMARK_TEXT if watermark is True else str(watermark) if watermark else None
 
 
 # --- progress ------------------------------------------------------------------------------------------------
@@ -418,67 +396,3 @@ class _Reporter:
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"
-
-
-# --- a background job for the page ------------------------------------------------------------------------------
-
-@dataclass
-class AnalysisJob:
-    """`analyze_video` on a worker thread, polled by a page (which must not run st.* off its own thread).
-
-    The state the page reads (`progress`, `result`, `error`) is replaced whole under a lock, never mutated.
-    """
-
-    target: Callable[..., Any]
-    kwargs: dict = field(default_factory=dict)
-    cancel_event: threading.Event = field(default_factory=threading.Event)
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._progress: Progress | None = None
-        self._result: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="posetracker-analysis", daemon=True)
-
-    def start(self) -> "AnalysisJob":
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        try:
-            result = self.target(progress=self._on_progress, cancel=self.cancel_event, **self.kwargs)
-            with self._lock:
-                self._result = result
-        except BaseException as exc:  # shown to the user by the page, as a message
-            with self._lock:
-                self._error = exc
-
-    def _on_progress(self, progress: Progress) -> None:
-        with self._lock:
-            self._progress = progress
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    @property
-    def progress(self) -> Progress | None:
-        with self._lock:
-            return self._progress
-
-    @property
-    def result(self) -> Any:
-        with self._lock:
-            return self._result
-
-    @property
-    def error(self) -> BaseException | None:
-        with self._lock:
-            return self._error

@@ -4,30 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from posetracker.errors import PoseTrackerError
+from posetracker.features import LABELS as FEATURES, in_plan
 
-# Every feature a plan can include, with the name users see. Counting itself is in every plan; skeleton,
-# placement, countdown and export are in Free too, but stay listed so the table reads as PoseTracker's tiers.
-FEATURES: dict[str, str] = {
-    "skeleton": "Skeleton overlay",
-    "countdown": "Countdown",
-    "placement": "Placement guidance",
-    "export": "Annotated video export",
-    "keypoints": "Raw keypoints",
-    "angles": "Joint angles",
-    "form_score": "Form score and grade",
-    "min_grade": "Minimum grade",  # rejecting reps by grade needs (and would reveal) the grade
-    "progression": "Progression",
-    "recommendations": "Recommendations",
-    "keypoints_batch": "Keypoints batch (upload)",
-    "blazepose": "BlazePose model",
-    "export_no_watermark": "Export without watermark",
-    "custom_exercises": "Custom exercises",
-}
-
-_FREE = frozenset({"skeleton", "countdown", "placement", "export"})
-_DEVELOPER = _FREE | {"keypoints", "angles", "form_score", "min_grade", "progression", "recommendations",
-                      "keypoints_batch", "blazepose", "export_no_watermark"}
-_BUSINESS = _DEVELOPER | {"custom_exercises"}
+# Every feature a plan can include (the features table, `posetracker.features`), with the name users see.
+# Counting itself is in every plan; skeleton, placement, countdown and export are in Free too, but stay listed
+# so the table reads as PoseTracker's tiers.
+_FREE, _DEVELOPER, _BUSINESS = in_plan("free"), in_plan("developer"), in_plan("business")
 
 
 @dataclass(frozen=True)
@@ -40,10 +22,6 @@ class Plan:
 
     def allows(self, feature: str) -> bool:
         return feature in self.features
-
-    @property
-    def models(self) -> tuple[str, ...]:
-        return ("movenet", "blazepose") if self.allows("blazepose") else ("movenet",)
 
     @property
     def watermark(self) -> str | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from posetracker.errors import PoseTrackerError
+from posetracker.features import TOGGLE_SETTINGS, URL_BOOLS
 from posetracker.options import GRADES, Difficulty, Mode, Options
 from posetracker.plans import DEFAULT_PLAN, FEATURES, PLANS, Plan, get_plan
 
@@ -23,8 +24,8 @@ TOKENS_ENV = "POSETRACKER_TOKENS"  # JSON object {"token": "plan"} or "token=pla
 MAX_COUNTDOWN_S = 10
 MODELS = ("movenet", "blazepose")
 
-# Boolean settings that ask for the gated feature of the same name.
-GATED_TOGGLES = ("keypoints", "angles", "form_score", "progression", "recommendations", "export")
+# Boolean settings that ask for the feature of the same name (the features table's `setting` column).
+GATED_TOGGLES = TOGGLE_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,6 @@ class Settings:
 
     def requested_features(self) -> set[str]:
         wanted = {name for name in GATED_TOGGLES if getattr(self, name)}
-        wanted |= {name for name in ("skeleton", "placement") if getattr(self, name)}
         if self.min_grade:
             wanted.add("min_grade")
         if self.countdown_s > 0:
@@ -112,7 +112,7 @@ def enforce(settings: Settings) -> tuple[Settings, dict | None]:
     blocked = sorted(f for f in settings.requested_features() if not plan.allows(f))
     if not blocked:
         return settings, None
-    off = {name: False for name in (*GATED_TOGGLES, "skeleton", "placement") if name in blocked}
+    off = {name: False for name in GATED_TOGGLES if name in blocked}
     allowed = replace(settings, **off, countdown_s=0 if "countdown" in blocked else settings.countdown_s,
                       model="movenet" if "blazepose" in blocked else settings.model,
                       min_grade=None if "min_grade" in blocked else settings.min_grade)
@@ -175,10 +175,9 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 
 # --- URL query parameters (PoseTracker's names) ----------------------------------------------------------
 
-# PoseTracker's parameter names; `formScore`, `mirror` and `plan` are ours (PoseTracker has none for them).
-BOOL_PARAMS = {"skeleton": "skeleton", "keypoints": "keypoints", "angles": "angles", "progression": "progression",
-               "recommendations": "recommendations", "export": "export", "placement": "placement",
-               "formScore": "form_score", "mirror": "mirror"}
+# PoseTracker's parameter names (the features table's `url` column); `formScore`, `mirror` and `plan` are ours
+# (PoseTracker has none for them).
+BOOL_PARAMS = {**URL_BOOLS, "mirror": "mirror"}
 URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 

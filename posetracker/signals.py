@@ -71,10 +71,6 @@ class BodyScale:
         self.gate = gate
         self._max = {name: DecayingMax(tau_s) for name in SEGMENTS}
 
-    def reset(self) -> None:
-        for m in self._max.values():
-            m.reset()
-
     def update(self, pose: Pose, t: float) -> dict[str, float]:
         body = Body(pose, {}, self.gate)
         refs = {}
@@ -253,7 +249,3 @@ def combine(samples: dict[str, Sample], how: str, gate: float, only: str | None 
     values = np.array([s.value for s in good.values()])
     return Sample(float(np.dot(weights, values) / weights.sum()), float(weights.max()))
 
-
-def measure(name: str, pose: Pose, refs: dict[str, float], how: str = "mean", gate: float = 0.3) -> Sample | None:
-    """One named signal of one pose, combined over sides."""
-    return combine(SIGNALS[name](Body(pose, refs, gate)), how, gate)

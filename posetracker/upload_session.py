@@ -23,7 +23,8 @@ from typing import Any, Callable, Hashable
 
 from posetracker.errors import PoseTrackerError
 from posetracker.inputs import CheckedUpload, MediaKind, Workspace, store_upload
-from posetracker.pipeline import AnalysisCancelled, AnalysisJob, Progress, analyze_upload
+from posetracker.jobs import AnalysisJob
+from posetracker.pipeline import AnalysisCancelled, Progress, analyze_upload
 
 log = logging.getLogger(__name__)
 

@@ -121,9 +121,11 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
     import av
     from av.video.reformatter import VideoReformatter
 
+    from posetracker.tracker import ModelPicture, model_size
+
     # `frame.reformat` makes a new swscale context for every frame (~4 ms at 720p); a reformatter kept for
     # the stream reuses its context and gives the same pixels. One per output size, so neither is rebuilt.
-    to_small, to_full = VideoReformatter(), VideoReformatter()
+    model_picture, to_full = ModelPicture(max_side), VideoReformatter()
     with _open(path) as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -139,19 +141,10 @@ def iter_frames(path: str | Path, max_side: int | None = None, full: bool = Fals
                     t = float(frame.pts * stream.time_base)
                 start = t if start is None else start
                 rotation = _rotation_of(frame)
-                w, h = frame.width, frame.height
-                small_size = None
-                if max_side and max(w, h) > max_side:
-                    f = max_side / max(w, h)
-                    small_size = (round(w * f) // 2 * 2, round(h * f) // 2 * 2)
-                # The model's picture: always swscale's, so an upload with export and `eval` see the same pixels.
-                # (OpenCV's planes-then-convert path changed them by about 1.6 grey levels on average, and that
-                # moved MoveNet's bicep-curl count on one labelled clip from 4 to 7.)
-                if small_size is not None:
-                    image = _upright(to_small.reformat(frame, width=small_size[0], height=small_size[1],
-                                                       format="rgb24", interpolation="AREA").to_ndarray(), rotation)
-                else:
-                    image = _upright(to_full.reformat(frame, format="rgb24").to_ndarray(), rotation)
+                small_size = model_size(frame.width, frame.height, max_side)
+                # The model's picture: always the tracker's (swscale's), so an upload with export and `eval` see
+                # the same pixels (why it must stay swscale's: see `tracker.ModelPicture`).
+                image = _upright(model_picture.of_frame(frame), rotation)
                 original = None
                 if full and plain_i420(frame):
                     original = I420(frame.to_ndarray()).turned(rotation)
@@ -203,7 +196,7 @@ def fit(image, width: int, height: int) -> np.ndarray:
     return out
 
 
-def _preset_for(pixels: int) -> str:
+def _preset_for() -> str:
     """x264 speed for a frame size: on two cores the export must cost less CPU than the model it runs beside.
 
     Profiled on 720p30 with MoveNet: "veryfast" (8 ms of CPU a frame) made the encoder the slowest stage and
@@ -234,7 +227,7 @@ class VideoWriter:
         self._stream.height = height - height % 2
         self._stream.pix_fmt = "yuv420p"
         # x264's automatic thread count is 1.5 per core: on two cores, 2 threads cost 15 % less CPU.
-        self._stream.options = {"crf": str(crf), "preset": preset or _preset_for(width * height),
+        self._stream.options = {"crf": str(crf), "preset": preset or _preset_for(),
                                 "threads": str(max(1, min(os.cpu_count() or 2, 16))), "movflags": "+faststart"}
         self._stream.codec_context.time_base = Fraction(1, 90000)
         self._stream.time_base = Fraction(1, 90000)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from posetracker import cli
-from posetracker.bench import BASELINE_KEYS, MODEL_KEYS, BenchConfig, format_report, pick_clips, run_bench
+from posetracker.tools.bench import BASELINE_KEYS, MODEL_KEYS, BenchConfig, format_report, pick_clips, run_bench
 
 
 @pytest.fixture(scope="module")

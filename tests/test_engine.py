@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine_helpers import drive, of_type
-from posetracker import synth
+import synth
 from posetracker.engine import CUE_COOLDOWN_S, Phase, TrackingEngine
 from posetracker.errors import PoseTrackerError
 from posetracker.events import validate_event

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posetracker.engine import TrackingEngine
+from posetracker.tracker import Tracker
 from posetracker.estimators import resolve_model
 from posetracker.events import validate_event
 from posetracker.options import Mode
@@ -52,11 +52,11 @@ def squat_set(depths=(1.0, 0.75, 1.0, 0.6), rep_s=2.0, rest_s=1.0):
 
 
 def run_engine(settings: Settings, mode: Mode = Mode.UPLOAD) -> list[dict]:
-    engine = TrackingEngine(settings.to_options(mode))
+    tracker = Tracker(settings.to_options(mode), estimator=object())  # the engine behind the output gate
     events = []
-    for frame_id, (pose, t) in enumerate(squat_set()):
-        events += engine.update(pose, t, frame_id)
-    return events + engine.finish()
+    for pose, t in squat_set():
+        events += tracker.step_pose(pose, t).events
+    return events + tracker.finish()
 
 
 def produced(events: list[dict], feature: str) -> bool:
@@ -131,10 +131,10 @@ def test_blazepose_is_refused_on_free_but_runs_when_movenet_is_missing(tmp_path,
 
 
 def test_the_engine_state_pages_read_carries_nothing_gated_on_free():
-    engine = TrackingEngine(Settings().to_options(Mode.UPLOAD))
-    for frame_id, (pose, t) in enumerate(squat_set()):
-        engine.update(pose, t, frame_id)
-    state = engine.snapshot()
+    tracker = Tracker(Settings().to_options(Mode.UPLOAD), estimator=object())
+    steps = [tracker.step_pose(pose, t) for pose, t in squat_set()]
+    assert all(step.state.last_grade is None for step in steps)
+    state = tracker.state()
     assert state.count == 4
     assert state.recommendations == () and state.progression is None
     assert (state.last_grade, state.last_score, state.avg_score) == (None, None, None)

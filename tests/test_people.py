@@ -89,7 +89,7 @@ def test_live_shows_the_crowd_in_the_snapshot_the_events_and_on_the_video(side_b
     _, _, both = side_by_side
     processor = LiveProcessor("movenet", Options(exercise="squat"), mirror=False)
     quiet = LiveProcessor("movenet", Options(exercise="squat"), mirror=False)
-    quiet._people = PeopleMonitor(ScriptedDetector([1]), interval_s=live.PEOPLE_CHECK_S)
+    quiet._tracker.people = PeopleMonitor(ScriptedDetector([1]), interval_s=live.PEOPLE_CHECK_S)
     for i, frame in enumerate(both[:45]):  # 3 s at 15 frames/s
         out = processor.process(frame, i / 15)
         plain = quiet.process(frame, i / 15)

@@ -152,16 +152,25 @@ def _wait(session, timeout=60.0) -> None:
     session.poll()
 
 
-def test_scores_stay_out_of_everything_a_free_result_shows(tmp_path):
-    from posetracker.charts import signal_figure
-    from posetracker.pipeline import UploadResult
+def test_scores_stay_out_of_everything_a_free_result_shows():
+    """Graded reps, recorded through the tracker's gate with the form score off: no reader sees a score."""
+    import numpy as np
 
-    src = write_clip(tmp_path / "src.mp4", [two_tone(64, 64)] * 5)
-    result = analyze_video(src, Options(exercise="squat", mode=Mode.UPLOAD, form_score=False))
-    scored = [{"start_s": 0.0, "end_s": 0.1, "score": 88.0, "grade": "B", "counted": True, "reason": None}]
-    object.__setattr__(result.analysis, "reps_detail", scored)  # as if the engine had graded a rep
-    assert isinstance(result, UploadResult)
-    assert result.reps_detail[0]["score"] is None and result.to_dict()["reps_detail"][0]["grade"] is None
+    import synth
+    from posetracker.analysis import replay
+    from posetracker.charts import signal_figure
+    from posetracker.tools.posecache import PoseTrack
+    from posetracker.pipeline import summary_event
+
+    poses = synth.render("squat", synth.schedule(2, 2.0), synth.Camera("side"), synth.CLEAN)
+    track = PoseTrack(np.array([t for _, t in poses]), [p for p, _ in poses], 640, 480, 30.0)
+    graded = replay(track, Options(exercise="squat", mode=Mode.UPLOAD), "movenet")
+    assert graded.reps == 2 and graded.reps_detail[0]["score"] is not None
+    result = replay(track, Options(exercise="squat", mode=Mode.UPLOAD, form_score=False), "movenet")
+    assert result.reps == 2 and all(r["score"] is None and r["grade"] is None for r in result.reps_detail)
+    assert result.to_dict()["reps_detail"][0]["grade"] is None and result.avg_score is None
+    summary = summary_event(result)
+    assert not any(summary["grades"].values()) and summary["avg_score"] is None
     hover = next(t for t in signal_figure(result).data if t.name == "reps").text[0]
     assert "score" not in hover
 

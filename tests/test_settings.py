@@ -26,7 +26,7 @@ def test_plans_grow_and_limits_grow():
     free, dev, business = (PLANS[p] for p in ("free", "developer", "business"))
     assert free.features < dev.features < business.features
     assert free.max_upload_seconds < dev.max_upload_seconds < business.max_upload_seconds
-    assert free.models == ("movenet",) and "blazepose" in dev.models
+    assert not free.allows("blazepose") and dev.allows("blazepose")
     assert cheapest_plan_with("angles").id == "developer"
     assert cheapest_plan_with("custom_exercises").id == "business"
 
@@ -185,3 +185,23 @@ def test_no_url_crashes_the_settings_and_every_result_passes_its_own_gate(params
     assert enforce(settings) == (settings, None)
     assert all(validate_event(e) == [] for e in errors)
     assert from_query_params(to_query_params(settings), EXERCISES)[0] == settings
+
+
+def test_the_features_table_drives_the_plans_the_url_the_gate_and_the_cli():
+    import argparse
+
+    from posetracker.commands import analyze
+    from posetracker.features import FEATURES, GATED_EVENTS, TIERS
+    from posetracker.settings import BOOL_PARAMS
+
+    for feature in FEATURES:
+        cheapest = cheapest_plan_with(feature.id)
+        assert cheapest.id == feature.tier and all(PLANS[t].allows(feature.id) for t in TIERS[TIERS.index(feature.tier):])
+        if feature.url:
+            assert BOOL_PARAMS[feature.url] == feature.setting
+    parser = argparse.ArgumentParser()
+    analyze.register(parser.add_subparsers())
+    flags = {f.setting for f in FEATURES if f.cli}
+    args = parser.parse_args(["analyze", "v.mp4", "--exercise", "squat", *(f"--{f.cli}" for f in FEATURES if f.cli)])
+    assert flags == set(GATED_EVENTS.values()) and all(getattr(args, name) is True for name in flags)
+    assert {name for name, value in vars(analyze.build_settings(args)).items() if value is True} >= flags

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("posetracker.exercises")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from posetracker.exercises import human_name  # noqa: E402
-from posetracker.plans import PLANS, cheapest_plan_with  # noqa: E402
-from posetracker.settings import Settings, from_query_params, to_query_params  # noqa: E402
+from posetracker.exercises import human_name
+from posetracker.plans import PLANS, cheapest_plan_with
+from posetracker.settings import Settings, from_query_params, to_query_params
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))  # pages import `pages._shared`, as they do under `streamlit run app.py`

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine_helpers import drive, of_type
-from posetracker import synth
+import synth
 from posetracker.exercises import CATALOGUE, Kind, View
 from posetracker.options import Difficulty
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from posetracker.options import GRADES, Difficulty, Mode
+from posetracker.features import CLI_FLAGS
 from posetracker.plans import PLANS
 
 CLI_DEFAULT_PLAN = "developer"  # local command-line use; the app's sessions start on Free
@@ -31,10 +32,9 @@ def register(sub) -> None:
                       help=f"plan whose features and limits apply (default: {CLI_DEFAULT_PLAN} for local "
                            "command-line use)")
     gate.add_argument("--token", metavar="T", help="a configured token; its plan replaces --plan")
-    for flag, what in (("keypoints", "keypoints_batch events"), ("angles", "angles events"),
-                       ("form-score", "form score and grade per rep"), ("progression", "progression events"),
-                       ("recommendations", "recommendation cues")):
-        gate.add_argument(f"--{flag}", action="store_true", default=None, help=f"ask for {what}")
+    for feature in CLI_FLAGS:  # the features table's `cli` column
+        gate.add_argument(f"--{feature.cli}", dest=feature.setting, action="store_true", default=None,
+                          help=f"ask for {feature.cli_help}")
     gate.add_argument("--min-grade", choices=GRADES, type=str.upper, metavar="A-D",
                       help="reject (do not count) reps graded below this")
     gate.add_argument("--difficulty", choices=[d.value for d in Difficulty], default=Difficulty.MEDIUM.value,
@@ -53,8 +53,7 @@ def build_settings(args: argparse.Namespace):
         plan, error = plan_for_token(args.token, load_tokens())
         if error:
             raise PoseTrackerError(error["code"], error["message"])
-    asked = {name: True for name in ("keypoints", "angles", "form_score", "progression", "recommendations")
-             if getattr(args, name)}
+    asked = {f.setting: True for f in CLI_FLAGS if getattr(args, f.setting)}
     if args.keypoints_csv:
         asked["keypoints"] = True
     return Settings.defaults_for(

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from posetracker.bench import MODELS, BenchConfig, default_videos_dir, format_report, quick, run_bench
+    from posetracker.tools.bench import MODELS, BenchConfig, default_videos_dir, format_report, quick, run_bench
     from posetracker.errors import PoseTrackerError
 
     videos = Path(args.videos) if args.videos else default_videos_dir()

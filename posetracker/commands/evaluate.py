@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from posetracker.estimators import check_model_name
-    from posetracker.evaluate import evaluate, load_labels
+    from posetracker.tools.evaluate import evaluate, load_labels
 
     check_model_name(args.model)
     labels = load_labels(args.labels)

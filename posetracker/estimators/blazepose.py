@@ -7,8 +7,6 @@ from posetracker.pose import Pose
 
 # BlazePose's 33 landmarks -> COCO-17, in COCO order.
 BLAZEPOSE_TO_COCO: tuple[int, ...] = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
-# BlazePose Full works at 256x256 internally; anything much bigger is resized by MediaPipe on our time.
-MAX_INPUT_SIDE = 640
 
 
 class BlazePoseEstimator:
@@ -42,12 +40,7 @@ class BlazePoseEstimator:
         self.close()
 
     def estimate(self, image_rgb: np.ndarray, timestamp: float) -> Pose | None:
-        h, w = image_rgb.shape[:2]
-        if max(h, w) > MAX_INPUT_SIDE:
-            import cv2
-
-            f = MAX_INPUT_SIDE / max(h, w)
-            image_rgb = cv2.resize(image_rgb, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+        h, w = image_rgb.shape[:2]  # the tracker's `ModelPicture` has already brought it down to its size
         result = self._graph.process(np.ascontiguousarray(image_rgb))
         if result.pose_landmarks is None:
             return None

@@ -15,12 +15,10 @@ BODY = ARMS[:2] + LEGS
 CONTROLLED = OneEuroParams(min_cutoff=0.6, beta=0.3)
 
 GO_LOWER = FormRule("depth", "Go lower", "depth", 0.8, span=0.5, weight=30)
-GO_HIGHER = FormRule("depth", "Go all the way up", "depth", 0.8, span=0.5, weight=30)
 FULL_RANGE = FormRule("depth", "Use the full range of motion", "depth", 0.8, span=0.5, weight=30)
 SLOW_DOWN = FormRule("tempo", "Slow down, control the movement", "duration", 0.8, span=0.5, weight=15)
 STRAIGHT_BODY = FormRule("body_line", "Keep your body in a straight line", "body_line", 155, span=30, weight=25)
 STRAIGHT_BACK = FormRule("back", "Keep your back straight", "hip_angle", 60, span=30, weight=15)
-KNEES_SOFT = FormRule("knees", "Don't lock your knees", "knee_angle", 150, span=30, weight=10)
 
 SPECS = (
     ExerciseSpec("squat", "Squat", Kind.REPS, View.PROFILE, BODY, "hip_drop",

@@ -100,7 +100,7 @@ def score_clip(label: dict, result: AnalysisResult) -> ClipScore:
 
 def evaluate(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
              progress: Callable[[str], None] | None = None) -> EvalReport:
-    from posetracker.posecache import track_video
+    from posetracker.tools.posecache import track_video
 
     clips = []
     for label in labels:

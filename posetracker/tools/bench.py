@@ -307,7 +307,7 @@ def bench_live(model: str, frames: list, exercise: str, baseline: bool = False) 
 def model_only(model: str, path: Path) -> list[float]:
     """ms of `estimate()` per frame, on every frame of the clip decoded as the upload pipeline feeds it."""
     from posetracker.estimators import create_estimator
-    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.tools.posecache import MODEL_MAX_SIDE
     from posetracker.video import iter_frames
 
     times = []
@@ -338,7 +338,7 @@ def measure_upload_rss(model: str, path: Path, exercise: str, tmp: Path) -> dict
     """Peak RSS of an upload with export on, in a fresh process: after the first third of the frames and at
     the end. Memory is flat in clip length when the whole-clip peak is no more than a little above the first
     third's."""
-    code = ("import sys, json; from posetracker.bench import _upload_rss_child; "
+    code = ("import sys, json; from posetracker.tools.bench import _upload_rss_child; "
             "print(json.dumps(_upload_rss_child(*sys.argv[1:])))")
     out = subprocess.run([sys.executable, "-c", code, model, str(path), exercise, str(tmp / "rss.mp4")],
                          capture_output=True, text=True, check=True)
@@ -381,7 +381,7 @@ def _peak_rss_mb() -> float:
 
 def measure_cold_start(model: str, path: Path) -> float:
     """Seconds from starting a fresh Python process to its first pose on the clip's first frame."""
-    code = "import sys; from posetracker.bench import _first_pose_child; _first_pose_child(*sys.argv[1:])"
+    code = "import sys; from posetracker.tools.bench import _first_pose_child; _first_pose_child(*sys.argv[1:])"
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, model, str(path)], stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
@@ -394,7 +394,7 @@ def measure_cold_start(model: str, path: Path) -> float:
 
 def _first_pose_child(model: str, path: str) -> None:
     from posetracker.estimators import create_estimator
-    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.tools.posecache import MODEL_MAX_SIDE
     from posetracker.video import iter_frames
 
     with create_estimator(model) as estimator:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from posetracker.options import Options
 from posetracker.pose import NUM_KEYPOINTS, Pose
 from posetracker.registry import sha256_of
-
-MODEL_MAX_SIDE = 640  # frames are downscaled to this for the model (never for the export)
+from posetracker.tracker import MODEL_MAX_SIDE
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,8 @@ class PoseTrack:
 
 
 def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None) -> PoseTrack:
-    from posetracker.estimators import create_estimator
-    from posetracker.events import stamp
-    from posetracker.people import UPLOAD_CHECK_S, PeopleMonitor
+    from posetracker.people import UPLOAD_CHECK_S
+    from posetracker.tracker import Tracker
     from posetracker.video import VideoInfo, iter_frames
 
     path = Path(path)
@@ -65,14 +64,14 @@ def track_video(path: str | Path, model: str, cache_dir: str | Path | None = Non
             return PoseTrack.load(cache_file)
     info = VideoInfo.from_path(path)
     timestamps, poses, warnings = [], [], []
-    people = PeopleMonitor(interval_s=UPLOAD_CHECK_S)
-    with create_estimator(model) as estimator:
-        for frame in iter_frames(path, max_side=MODEL_MAX_SIDE, people=people):
-            timestamps.append(frame.timestamp)
-            poses.append(estimator.estimate(frame.image, frame.timestamp))
-            warning = people.observe(frame.people, frame.timestamp)
-            if warning is not None:
-                warnings.append(stamp(warning, frame.timestamp, frame.index))
+    # Poses only: the engine is replayed later, so this tracker has none.
+    with Tracker(Options(), model, engine_factory=None, people_interval_s=UPLOAD_CHECK_S) as tracker:
+        for frame in iter_frames(path, max_side=MODEL_MAX_SIDE, people=tracker.people):
+            step = tracker.step(frame.image, frame.timestamp, people=frame.people)
+            timestamps.append(step.timestamp)
+            poses.append(step.pose)
+            if step.warning is not None:
+                warnings.append(step.warning)
     track = PoseTrack(np.array(timestamps, np.float64), poses, info.width, info.height, info.fps,
                       tuple(warnings))
     if cache_file is not None:
