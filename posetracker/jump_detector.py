@@ -1,0 +1,371 @@
+"""Jump detection, pure: one frame's measurements and its time in, PoseTracker's jump events out.
+
+    detector = JumpDetector(user_height_cm=180)        # None: heights from the flight time alone
+    for pose, t in stream:
+        events = detector.update(measure(pose), t)     # jump_calibration, jump_started, jump_height, ...
+
+A short stand-still calibrates the standing ground line, the person's height in pixels and the hips' baseline.
+The person is in the air while the *lower* foot is above the ground by `toe_rise` (the ankle's height on tiptoe
+at toe-off and touch-down), so a step, with one foot always planted, is never a flight. Take-off and landing are
+the moments the lower ankle crosses that height, interpolated between frames: at 30 fps a whole frame is 33 ms,
+about 5 cm of height at 45 cm.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posetracker.pose import KP, Pose
+
+G = 9.80665
+NOSE_TO_ANKLE = 0.88      # of stature (anthropometry: eyes at 0.936 H, ankle joints at 0.039 H)
+SHOULDER_TO_ANKLE = 0.78  # of stature (shoulders at 0.818 H), when the head is not seen
+KEYPOINT_GATE = 0.3
+
+DISCARD_MESSAGES = {
+    "moving_toward_camera": "You moved toward the camera, so that jump was not measured. Jump on the spot.",
+    "moving_away_from_camera": "You moved away from the camera, so that jump was not measured. Jump on the spot.",
+    "timeout": "That was too long in the air to be a jump; standing still again recalibrates.",
+    "tracking_lost": "Your feet were lost from view during the jump. Keep your whole body in the picture.",
+    "stepping": "That was a step, not a jump: take off and land with both feet.",
+}
+
+
+def flight_height_cm(air_time_s: float) -> float:
+    """Height of a ballistic flight from its duration: up for t/2 and down for t/2, h = g t^2 / 8."""
+    return 100.0 * G * air_time_s ** 2 / 8.0
+
+
+@dataclass(frozen=True)
+class JumpParams:
+    """Named thresholds, in statures (the person's height in pixels) and seconds, so they scale with the picture."""
+
+    toe_rise: float = 0.05      # the ankle above its standing level at toe-off and first contact (on tiptoe)
+    calib_s: float = 0.5        # the stand-still that calibrates
+    still_tol: float = 0.025    # how much feet, hips and height may wander (std) during that stand-still
+    ground_s: float = 0.5       # the ground line: median of the planted lower foot over this long
+    min_stance_s: float = 0.04  # planted this long before a take-off counts (one noisy frame is not a landing)
+    min_air_s: float = 0.12     # shorter flights are keypoint noise (1.8 cm)
+    max_air_s: float = 1.2      # longer is no jump (the record vertical jumps fly about 1 s): timeout
+    lost_s: float = 0.25        # feet unseen this long in the air: tracking lost
+    drift_tol: float = 0.15     # the torso grew or shrank this much: the person moved toward or away
+    step_shift: float = 0.25    # landing this far sideways from the take-off: a leap or running step
+    step_lift: float = 0.1      # one foot this high while the other stays planted...
+    step_min_s: float = 0.15    # ...for this long: a step (shorter is a keypoint flicking between feet)
+    agree_cm: float = 8.0       # jump_analysis: pixel and flight heights further apart than this (and 35 %)...
+    agree_frac: float = 0.35    # ...mean the pixels are wrong (a turn, a swap of sides): the flight time wins
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What the detector needs of one pose, in pixels (y grows downwards)."""
+
+    feet: tuple[tuple[float, float], ...]  # (x, y) of each ankle seen
+    hip_y: float | None
+    torso: float | None    # shoulders-to-hips length: the scale that says whether the distance changed
+    stature: float | None  # the person's height in pixels, when standing
+
+    @property
+    def support_y(self) -> float:
+        return max(y for _, y in self.feet)  # the lower foot: on the ground unless both are off it
+
+    @property
+    def feet_x(self) -> float:
+        return float(np.mean([x for x, _ in self.feet]))
+
+
+def measure(pose: Pose | None, gate: float = KEYPOINT_GATE) -> Measure | None:
+    if pose is None:
+        return None
+    w, h = pose.frame_size or (1, 1)
+    px = pose.xy * np.array([w, h], np.float64)
+    seen = pose.visible(gate)
+    feet = tuple((float(px[k, 0]), float(px[k, 1])) for k in (KP.LEFT_ANKLE, KP.RIGHT_ANKLE) if seen[k])
+    hips = [float(px[k, 1]) for k in (KP.LEFT_HIP, KP.RIGHT_HIP) if seen[k]]
+    torsos = [float(np.linalg.norm(px[s] - px[hp])) for s, hp in ((KP.LEFT_SHOULDER, KP.LEFT_HIP),
+                                                                  (KP.RIGHT_SHOULDER, KP.RIGHT_HIP))
+              if seen[s] and seen[hp]]
+    stature = None
+    if feet:
+        ankle = max(y for _, y in feet)
+        if seen[KP.NOSE]:
+            stature = (ankle - float(px[KP.NOSE, 1])) / NOSE_TO_ANKLE
+        else:
+            shoulders = [float(px[k, 1]) for k in (KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER) if seen[k]]
+            stature = (ankle - float(np.mean(shoulders))) / SHOULDER_TO_ANKLE if shoulders else None
+    if not feet:
+        return Measure((), float(np.mean(hips)) if hips else None, None, None)
+    return Measure(feet, float(np.mean(hips)) if hips else None, float(np.mean(torsos)) if torsos else None,
+                   stature if stature and stature > 0 else None)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    stature_px: float
+    torso_px: float | None
+    ground_y: float
+    baseline_y: float
+    visible_hips: bool
+    cm_per_px: float | None
+
+
+@dataclass(frozen=True)
+class JumpRecord:
+    number: int
+    takeoff_s: float
+    landing_s: float
+    height_cm: float
+    delta_px: float
+    side_used: str  # hips | feet (jump_analysis's pixels) or air_time
+
+    @property
+    def air_time_s(self) -> float:
+        return self.landing_s - self.takeoff_s
+
+    def to_dict(self) -> dict:
+        return {"jumpNumber": self.number, "airTimeMs": int(round(self.air_time_s * 1000)),
+                "jumpHeightCm": round(self.height_cm, 1), "takeoffMs": int(round(self.takeoff_s * 1000)),
+                "landingMs": int(round(self.landing_s * 1000))}
+
+
+@dataclass
+class _Flight:
+    takeoff_s: float
+    hip0: float | None
+    feet_x0: float
+    torso0: float | None
+    hips: list[tuple[float, float]] = field(default_factory=list)   # (t, hip y) in the air
+    feet: list[tuple[float, float]] = field(default_factory=list)   # (t, lower foot y) in the air
+    seen_s: float = 0.0
+
+
+def _cross(t0: float, h0: float, t1: float, h1: float, level: float) -> float:
+    """When a height moving from h0 (at t0) to h1 (at t1) crossed `level`, by linear interpolation."""
+    if h1 == h0:
+        return t1
+    return t0 + (t1 - t0) * min(1.0, max(0.0, (level - h0) / (h1 - h0)))
+
+
+def _apex(samples: list[tuple[float, float]]) -> float:
+    """The highest point (smallest y) of a flight, refined by a parabola through the three samples around it."""
+    ys = [y for _, y in samples]
+    i = int(np.argmin(ys))
+    if 0 < i < len(ys) - 1:
+        a, b, c = ys[i - 1], ys[i], ys[i + 1]
+        den = a - 2 * b + c
+        if den > 0:
+            return b - (a - c) ** 2 / (8 * den)
+    return ys[i]
+
+
+class JumpDetector:
+    def __init__(self, user_height_cm: float | None = None, params: JumpParams | None = None) -> None:
+        self.user_height_cm = user_height_cm
+        self.p = params or JumpParams()
+        self.reset()
+
+    def reset(self) -> None:
+        self.phase = "calibrating"  # calibrating | ground | air
+        self.calibration: Calibration | None = None
+        self.jumps: list[JumpRecord] = []
+        self.discards: list[tuple[float, str]] = []
+        self._window: deque[tuple[float, Measure]] = deque()
+        self._ground: deque[tuple[float, float, float | None]] = deque()  # (t, lower foot y, torso)
+        self._stance_since: float | None = None
+        self._prev: tuple[float, float] | None = None  # (t, lower foot height above ground) of the last frame
+        self._prev_hip: float | None = None
+        self._flight: _Flight | None = None
+        self._lift: float | None = None  # when one foot went up while the other stayed planted
+
+    # -- public ---------------------------------------------------------------------------------------------
+    @property
+    def ground_y(self) -> float | None:
+        return float(np.median([y for _, y, _ in self._ground])) if self._ground else None
+
+    @property
+    def in_air_since(self) -> float | None:
+        return self._flight.takeoff_s if self._flight else None
+
+    def update(self, m: Measure | None, t: float) -> list[dict]:
+        if self.phase == "calibrating":
+            return self._calibrate(m, t)
+        if self.phase == "air":
+            return self._in_air(m, t)
+        return self._on_ground(m, t)
+
+    def summary(self) -> dict:
+        heights = [j.height_cm for j in self.jumps]
+        return {"type": "jump_summary", "totalJumps": len(self.jumps),
+                "avgJumpHeight": round(sum(heights) / len(heights), 1) if heights else None,
+                "maxJumpHeight": round(max(heights), 1) if heights else None,
+                "minJumpHeight": round(min(heights), 1) if heights else None,
+                "avgAirTimeSeconds": (round(sum(j.air_time_s for j in self.jumps) / len(heights), 3)
+                                      if heights else None),
+                "jumps": [j.to_dict() for j in self.jumps]}
+
+    # -- phases ---------------------------------------------------------------------------------------------
+    def _calibrate(self, m: Measure | None, t: float) -> list[dict]:
+        if m is None or not m.feet or m.stature is None:
+            self._window.clear()
+            return []
+        self._window.append((t, m))
+        while t - self._window[0][0] > self.p.calib_s:
+            self._window.popleft()
+        if t - self._window[0][0] < 0.9 * self.p.calib_s or len(self._window) < 3:
+            return []
+        ms = [w for _, w in self._window]
+        stature = float(np.median([w.stature for w in ms]))
+        hips = [w.hip_y for w in ms if w.hip_y is not None]
+        visible_hips = len(hips) == len(ms)
+        # Spread, not range: a model's keypoints jitter a few pixels on a perfectly still person.
+        moving = [np.std([w.support_y for w in ms]), np.std([w.stature for w in ms]),
+                  np.std(hips) if visible_hips else 0.0]
+        if max(moving) > self.p.still_tol * stature:
+            return []
+        ground = float(np.median([w.support_y for w in ms]))
+        torsos = [w.torso for w in ms if w.torso is not None]
+        cm_per_px = self.user_height_cm / stature if self.user_height_cm else None
+        self.calibration = Calibration(stature, float(np.median(torsos)) if torsos else None, ground,
+                                       float(np.median(hips)) if visible_hips else ground, visible_hips, cm_per_px)
+        self._ground = deque((ti, w.support_y, w.torso) for ti, w in self._window)
+        self._window.clear()
+        self._stance_since, self._prev, self.phase = t, (t, 0.0), "ground"
+        return [{"type": "jump_calibration", "cmPerPixel": None if cm_per_px is None else round(cm_per_px, 4),
+                 "baselineY": round(self.calibration.baseline_y, 1), "visibleHips": visible_hips}]
+
+    def _on_ground(self, m: Measure | None, t: float) -> list[dict]:
+        if m is None or not m.feet:
+            self._stance_since = self._prev = self._lift = self._prev_hip = None
+            return []
+        cal, theta = self.calibration, self.p.toe_rise * self.calibration.stature_px
+        h = self.ground_y - m.support_y
+        prev_hip, self._prev_hip = self._prev_hip, m.hip_y
+        if h > theta:
+            prev, armed = self._prev, self._stance_since is not None and t - self._stance_since >= self.p.min_stance_s
+            self._prev, self._stance_since = (t, h), None
+            if not armed or prev is None:
+                return []  # up without a stance first (the track came back mid-air): wait for a landing
+            return self._take_off(prev, prev_hip, m, t, h, theta)
+        if h <= theta / 4:  # flat-footed: heels rising for a take-off, or a pogo on the toes, are not the ground
+            self._ground.append((t, m.support_y, m.torso))
+            while len(self._ground) > 3 and t - self._ground[0][0] > self.p.ground_s:
+                self._ground.popleft()
+        self._stance_since = self._stance_since if self._stance_since is not None else t
+        self._prev = (t, h)
+        out = self._drift(t)
+        if out:
+            return out
+        return self._step(m, t, theta)
+
+    def _take_off(self, prev, prev_hip, m: Measure, t: float, h: float, theta: float) -> list[dict]:
+        t0 = _cross(prev[0], prev[1], t, h, theta)
+        torsos = [v for _, _, v in self._ground if v is not None]
+        hip0 = m.hip_y
+        if m.hip_y is not None and prev_hip is not None:  # the hips' height at the take-off moment itself
+            hip0 = prev_hip + (m.hip_y - prev_hip) * (t0 - prev[0]) / (t - prev[0])
+        self._flight = _Flight(t0, hip0, m.feet_x, float(np.median(torsos)) if torsos else None, seen_s=t)
+        self._lift = None
+        self.phase = "air"
+        self._note_air(m, t)
+        return [{"type": "jump_started"}, self._height_event(t, landed=False)]
+
+    def _in_air(self, m: Measure | None, t: float) -> list[dict]:
+        f, theta = self._flight, self.p.toe_rise * self.calibration.stature_px
+        if t - f.takeoff_s > self.p.max_air_s:
+            return self._discard("timeout", t, recalibrate=True)
+        if m is None or not m.feet:
+            return self._discard("tracking_lost", t) if t - f.seen_s > self.p.lost_s else []
+        h = self.ground_y - m.support_y
+        prev, self._prev = self._prev, (t, h)
+        if h > theta:
+            self._note_air(m, t)
+            return [self._height_event(t, landed=False)]
+        t1 = _cross(prev[0], prev[1], t, h, theta)
+        air = t1 - f.takeoff_s
+        if air < self.p.min_air_s:  # keypoint noise, not a flight: as if never up
+            self._flight, self.phase, self._stance_since = None, "ground", t
+            return []
+        torso0 = f.torso0
+        if torso0 and m.torso and abs(m.torso / torso0 - 1) > self.p.drift_tol:
+            return self._discard("moving_toward_camera" if m.torso > torso0 else "moving_away_from_camera", t,
+                                 recalibrate=True)
+        if abs(m.feet_x - f.feet_x0) > self.p.step_shift * self.calibration.stature_px:
+            return self._discard("stepping", t)
+        return self._land(t, t1)
+
+    def _land(self, t: float, t1: float) -> list[dict]:
+        f, cal = self._flight, self.calibration
+        flight_cm = flight_height_cm(t1 - f.takeoff_s)
+        height, side, delta = flight_cm, "air_time", self._rise_px()
+        if cal.cm_per_px is not None and delta is not None:
+            pixel_cm = delta * cal.cm_per_px
+            if abs(pixel_cm - flight_cm) <= max(self.p.agree_cm, self.p.agree_frac * flight_cm):
+                height, side = pixel_cm, "hips" if cal.visible_hips else "feet"
+        record = JumpRecord(len(self.jumps) + 1, f.takeoff_s, t1, height, delta or 0.0, side)
+        self.jumps.append(record)
+        final = self._height_event(t, landed=True, air_s=record.air_time_s, side=side)
+        self._flight, self.phase, self._stance_since = None, "ground", t
+        return [final, {"type": "jump_result", "jumpNumber": record.number,
+                        "jumpHeightCm": round(record.height_cm, 1), "airTimeMs": int(round(record.air_time_s * 1000))}]
+
+    # -- checks ---------------------------------------------------------------------------------------------
+    def _drift(self, t: float) -> list[dict]:
+        """On the ground: the torso's scale moved away from the calibration's, so cm per pixel is no longer true."""
+        cal = self.calibration
+        torsos = [v for _, _, v in self._ground if v is not None]
+        if not cal.torso_px or len(torsos) < 3:
+            return []
+        ratio = float(np.median(torsos)) / cal.torso_px
+        if abs(ratio - 1) <= self.p.drift_tol:
+            return []
+        return self._discard("moving_toward_camera" if ratio > 1 else "moving_away_from_camera", t, recalibrate=True)
+
+    def _step(self, m: Measure, t: float, theta: float) -> list[dict]:
+        """One foot up high while the other stays planted, then down again: a step (or a march), never a jump."""
+        if len(m.feet) < 2:
+            return []
+        swing = self.ground_y - min(y for _, y in m.feet)
+        if swing > self.p.step_lift * self.calibration.stature_px:
+            self._lift = self._lift if self._lift is not None else t
+        elif swing <= theta and self._lift is not None:
+            lifted, self._lift = t - self._lift, None
+            if lifted >= self.p.step_min_s:
+                return self._discard("stepping", t)
+        return []
+
+    def _discard(self, reason: str, t: float, recalibrate: bool = False) -> list[dict]:
+        self.discards.append((t, reason))
+        self._flight, self._lift, self._stance_since = None, None, None
+        self.phase = "ground"
+        if recalibrate:
+            self.phase, self.calibration = "calibrating", None
+            self._ground.clear()
+            self._window.clear()
+        return [{"type": "jump_discarded", "reason": reason, "userMessage": DISCARD_MESSAGES[reason]}]
+
+    # -- measuring ------------------------------------------------------------------------------------------
+    def _note_air(self, m: Measure, t: float) -> None:
+        f = self._flight
+        f.seen_s = t
+        f.feet.append((t, m.support_y))
+        if m.hip_y is not None:
+            f.hips.append((t, m.hip_y))
+
+    def _rise_px(self) -> float | None:
+        """How far the body rose in the air: the hips above their take-off level (the feet when hips are unseen)."""
+        f, cal = self._flight, self.calibration
+        if cal.visible_hips and f.hip0 is not None and f.hips:
+            return max(0.0, f.hip0 - _apex(f.hips))
+        if f.feet:
+            return max(0.0, self.ground_y - self.p.toe_rise * cal.stature_px - _apex(f.feet))
+        return None
+
+    def _height_event(self, t: float, landed: bool, air_s: float | None = None, side: str | None = None) -> dict:
+        f, cal = self._flight, self.calibration
+        air = air_s if air_s is not None else max(0.0, t - f.takeoff_s)
+        delta = self._rise_px() or 0.0
+        used = side or ("hips" if cal.visible_hips else "feet")
+        return {"type": "jump_height", "measuring": not landed, "landed": landed, "final": landed,
+                "deltaPixels": round(delta, 1), "sideUsed": used, "airTimeMs": int(round(air * 1000))}
