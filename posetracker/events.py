@@ -227,3 +227,38 @@ def grade_of(score: float) -> str:
         if score >= floor:
             return grade
     return "F"
+
+
+def jump_calibration(cm_per_pixel: float | None, baseline_y: float, visible_hips: bool) -> dict:
+    return {"type": "jump_calibration", "cmPerPixel": None if cm_per_pixel is None else round(float(cm_per_pixel), 4),
+            "baselineY": round(float(baseline_y), 1), "visibleHips": bool(visible_hips)}
+
+
+def jump_started() -> dict:
+    return {"type": "jump_started"}
+
+
+def jump_height(landed: bool, delta_pixels: float, side_used: str, air_time_s: float) -> dict:
+    return {"type": "jump_height", "measuring": not landed, "landed": bool(landed), "final": bool(landed),
+            "deltaPixels": round(float(delta_pixels), 1), "sideUsed": side_used,
+            "airTimeMs": int(round(air_time_s * 1000))}
+
+
+def jump_discarded(reason: str, user_message: str) -> dict:
+    return {"type": "jump_discarded", "reason": reason, "userMessage": user_message}
+
+
+def jump_result(jump_number: int, jump_height_cm: float, air_time_s: float) -> dict:
+    return {"type": "jump_result", "jumpNumber": int(jump_number), "jumpHeightCm": round(float(jump_height_cm), 1),
+            "airTimeMs": int(round(air_time_s * 1000))}
+
+
+def jump_summary(jumps: list[dict]) -> dict:
+    """`jumps`: [{jumpNumber, airTimeMs, jumpHeightCm, ...}] in order; heights in cm."""
+    heights = [j["jumpHeightCm"] for j in jumps]
+    n = len(jumps)
+    return {"type": "jump_summary", "totalJumps": n,
+            "avgJumpHeight": round(sum(heights) / n, 1) if n else None,
+            "maxJumpHeight": max(heights) if n else None, "minJumpHeight": min(heights) if n else None,
+            "avgAirTimeSeconds": round(sum(j["airTimeMs"] for j in jumps) / n / 1000, 3) if n else None,
+            "jumps": list(jumps)}

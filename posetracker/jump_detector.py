@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from posetracker import events as ev
 from posetracker.pose import KP, Pose
 
 G = 9.80665
@@ -51,8 +52,10 @@ class JumpParams:
     max_air_s: float = 1.2      # longer is no jump (the record vertical jumps fly about 1 s): timeout
     lost_s: float = 0.25        # feet unseen this long in the air: tracking lost
     drift_tol: float = 0.15     # the torso grew or shrank this much: the person moved toward or away
+    min_takeoff_speed: float = 0.25  # statures/s the lower foot must rise at to leave the ground (10 cm: 0.8)
+    speed_window_s: float = 0.1
     step_shift: float = 0.25    # landing this far sideways from the take-off: a leap or running step
-    step_lift: float = 0.1      # one foot this high while the other stays planted...
+    step_lift: float = 0.06     # one foot this high (10 cm; more than a heel raise) while the other stays...
     step_min_s: float = 0.15    # ...for this long: a step (shorter is a keypoint flicking between feet)
     agree_cm: float = 8.0       # jump_analysis: pixel and flight heights further apart than this (and 35 %)...
     agree_frac: float = 0.35    # ...mean the pixels are wrong (a turn, a swap of sides): the flight time wins
@@ -176,6 +179,8 @@ class JumpDetector:
         self._stance_since: float | None = None
         self._prev: tuple[float, float] | None = None  # (t, lower foot height above ground) of the last frame
         self._prev_hip: float | None = None
+        self._recent: deque[tuple[float, float, float | None]] = deque()  # every frame on the ground, flat or not
+        self._up_since: float | None = None  # feet above the ground line without a take-off since then
         self._flight: _Flight | None = None
         self._lift: float | None = None  # when one foot went up while the other stayed planted
 
@@ -196,14 +201,7 @@ class JumpDetector:
         return self._on_ground(m, t)
 
     def summary(self) -> dict:
-        heights = [j.height_cm for j in self.jumps]
-        return {"type": "jump_summary", "totalJumps": len(self.jumps),
-                "avgJumpHeight": round(sum(heights) / len(heights), 1) if heights else None,
-                "maxJumpHeight": round(max(heights), 1) if heights else None,
-                "minJumpHeight": round(min(heights), 1) if heights else None,
-                "avgAirTimeSeconds": (round(sum(j.air_time_s for j in self.jumps) / len(heights), 3)
-                                      if heights else None),
-                "jumps": [j.to_dict() for j in self.jumps]}
+        return ev.jump_summary([j.to_dict() for j in self.jumps])
 
     # -- phases ---------------------------------------------------------------------------------------------
     def _calibrate(self, m: Measure | None, t: float) -> list[dict]:
@@ -230,38 +228,55 @@ class JumpDetector:
         self.calibration = Calibration(stature, float(np.median(torsos)) if torsos else None, ground,
                                        float(np.median(hips)) if visible_hips else ground, visible_hips, cm_per_px)
         self._ground = deque((ti, w.support_y, w.torso) for ti, w in self._window)
+        self._recent = deque((ti, w.support_y, w.torso) for ti, w in self._window)
         self._window.clear()
         self._stance_since, self._prev, self.phase = t, (t, 0.0), "ground"
-        return [{"type": "jump_calibration", "cmPerPixel": None if cm_per_px is None else round(cm_per_px, 4),
-                 "baselineY": round(self.calibration.baseline_y, 1), "visibleHips": visible_hips}]
+        return [ev.jump_calibration(cm_per_px, self.calibration.baseline_y, visible_hips)]
 
     def _on_ground(self, m: Measure | None, t: float) -> list[dict]:
         if m is None or not m.feet:
             self._stance_since = self._prev = self._lift = self._prev_hip = None
             return []
-        cal, theta = self.calibration, self.p.toe_rise * self.calibration.stature_px
+        theta = self.p.toe_rise * self.calibration.stature_px
         h = self.ground_y - m.support_y
         prev_hip, self._prev_hip = self._prev_hip, m.hip_y
+        self._recent.append((t, m.support_y, m.torso))
+        while t - self._recent[0][0] > self.p.ground_s:
+            self._recent.popleft()
+        out = self._drift(t)
+        if out:
+            return out
         if h > theta:
             prev, armed = self._prev, self._stance_since is not None and t - self._stance_since >= self.p.min_stance_s
             self._prev, self._stance_since = (t, h), None
-            if not armed or prev is None:
-                return []  # up without a stance first (the track came back mid-air): wait for a landing
-            return self._take_off(prev, prev_hip, m, t, h, theta)
+            if armed and prev is not None and self._springing(m, t):
+                return self._take_off(prev, prev_hip, m, t, h, theta)
+            # Up without a stance first (the track came back mid-air), or feet creeping up the picture: no jump.
+            self._up_since = self._up_since if self._up_since is not None else t
+            if t - self._up_since > self.p.max_air_s:  # the ground itself moved (a step up, a camera nudge)
+                self.phase, self.calibration, self._up_since = "calibrating", None, None
+            return []
+        self._up_since = None
         if h <= theta / 4:  # flat-footed: heels rising for a take-off, or a pogo on the toes, are not the ground
             self._ground.append((t, m.support_y, m.torso))
             while len(self._ground) > 3 and t - self._ground[0][0] > self.p.ground_s:
                 self._ground.popleft()
         self._stance_since = self._stance_since if self._stance_since is not None else t
         self._prev = (t, h)
-        out = self._drift(t)
-        if out:
-            return out
         return self._step(m, t, theta)
+
+    def _springing(self, m: Measure, t: float) -> bool:
+        """A take-off is fast: the lower foot rose at `min_takeoff_speed` over the last `speed_window_s`. Feet that
+        creep up the picture (the person walking away from the camera) are not leaving the ground."""
+        then = next(((ti, y) for ti, y, _ in reversed(self._recent) if t - ti >= self.p.speed_window_s), None)
+        if then is None:
+            then = self._recent[0][:2]
+        dt = t - then[0]
+        return dt > 0 and (then[1] - m.support_y) / dt >= self.p.min_takeoff_speed * self.calibration.stature_px
 
     def _take_off(self, prev, prev_hip, m: Measure, t: float, h: float, theta: float) -> list[dict]:
         t0 = _cross(prev[0], prev[1], t, h, theta)
-        torsos = [v for _, _, v in self._ground if v is not None]
+        torsos = [v for _, _, v in self._recent if v is not None]
         hip0 = m.hip_y
         if m.hip_y is not None and prev_hip is not None:  # the hips' height at the take-off moment itself
             hip0 = prev_hip + (m.hip_y - prev_hip) * (t0 - prev[0]) / (t - prev[0])
@@ -269,7 +284,7 @@ class JumpDetector:
         self._lift = None
         self.phase = "air"
         self._note_air(m, t)
-        return [{"type": "jump_started"}, self._height_event(t, landed=False)]
+        return [ev.jump_started(), self._height_event(t, landed=False)]
 
     def _in_air(self, m: Measure | None, t: float) -> list[dict]:
         f, theta = self._flight, self.p.toe_rise * self.calibration.stature_px
@@ -307,14 +322,13 @@ class JumpDetector:
         self.jumps.append(record)
         final = self._height_event(t, landed=True, air_s=record.air_time_s, side=side)
         self._flight, self.phase, self._stance_since = None, "ground", t
-        return [final, {"type": "jump_result", "jumpNumber": record.number,
-                        "jumpHeightCm": round(record.height_cm, 1), "airTimeMs": int(round(record.air_time_s * 1000))}]
+        return [final, ev.jump_result(record.number, record.height_cm, record.air_time_s)]
 
     # -- checks ---------------------------------------------------------------------------------------------
     def _drift(self, t: float) -> list[dict]:
         """On the ground: the torso's scale moved away from the calibration's, so cm per pixel is no longer true."""
         cal = self.calibration
-        torsos = [v for _, _, v in self._ground if v is not None]
+        torsos = [v for _, _, v in self._recent if v is not None]
         if not cal.torso_px or len(torsos) < 3:
             return []
         ratio = float(np.median(torsos)) / cal.torso_px
@@ -342,8 +356,9 @@ class JumpDetector:
         if recalibrate:
             self.phase, self.calibration = "calibrating", None
             self._ground.clear()
+            self._recent.clear()
             self._window.clear()
-        return [{"type": "jump_discarded", "reason": reason, "userMessage": DISCARD_MESSAGES[reason]}]
+        return [ev.jump_discarded(reason, DISCARD_MESSAGES[reason])]
 
     # -- measuring ------------------------------------------------------------------------------------------
     def _note_air(self, m: Measure, t: float) -> None:
@@ -367,5 +382,4 @@ class JumpDetector:
         air = air_s if air_s is not None else max(0.0, t - f.takeoff_s)
         delta = self._rise_px() or 0.0
         used = side or ("hips" if cal.visible_hips else "feet")
-        return {"type": "jump_height", "measuring": not landed, "landed": landed, "final": landed,
-                "deltaPixels": round(delta, 1), "sideUsed": used, "airTimeMs": int(round(air * 1000))}
+        return ev.jump_height(landed, delta, used, air)
