@@ -47,6 +47,16 @@ def missing_height() -> dict:
                             "come from the time in the air.").to_event()
 
 
+def jump_fields(exercise: str, events: list[dict]) -> dict:
+    """What `analyze --json` adds for a jump exercise: "jumps" and "jump_summary" (nothing for the others)."""
+    if not is_jump(exercise):
+        return {}
+    summary = next((e for e in reversed(events) if e["type"] == "jump_summary"), None) or ev.jump_summary([])
+    keys = ("jumpNumber", "airTimeMs", "jumpHeightCm")
+    return {"jumps": [{k: j[k] for k in keys} for j in summary["jumps"]],
+            "jump_summary": {k: v for k, v in summary.items() if k not in ("type", "timestampMs", "frameId")}}
+
+
 @dataclass(frozen=True)
 class JumpState(EngineState):
     """The tracking engine's state plus what the jump HUD and pages show."""
