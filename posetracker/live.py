@@ -235,14 +235,18 @@ class LiveProcessor:
     def reset(self) -> None:
         """Start a new set: a fresh engine, no count, no grades, no events. The model stays loaded."""
         with self._work:
+            # The set that ends leaves its jump_summary in the new set's log (jumps only; others end silently).
+            finish = getattr(self._engine, "finish", None)
+            ended = [e for e in (finish() if finish else []) if e.get("type") == "jump_summary"]
             self._engine = self._engine_factory(self._options) if self._engine_factory else None
             self._people = PeopleMonitor(interval_s=PEOPLE_CHECK_S)
             self._events.clear()
+            self._events.extend(ended)
             self._grades.clear()
             self._reported_errors.clear()
             with self._published:
                 self._snapshot = LiveSnapshot(model=self._snapshot.model, options=self._options,
-                                              mirror=self._skeleton.mirror)
+                                              mirror=self._skeleton.mirror, events=tuple(ended))
 
     def configure(self, options: Options | None = None, mirror: bool | None = None) -> None:
         """Apply the page's choices. New options (another exercise, difficulty, …) start a new set."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from posetracker.cli import main
@@ -56,11 +57,27 @@ def test_jump_analysis_on_the_command_line_needs_a_height(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_analyze_json_prints_the_jumps_and_their_summary(capsys, clip):
-    for extra in ([], ["--exercise", "jump_analysis", "--user-height-cm", "176"]):
-        argv = ["analyze", str(clip("dhruvrahuja_cmj_repeated.mp4")), "--exercise", "air_time_jump", "--json", *extra]
-        assert main(argv) == 0
+def test_analyze_json_prints_the_jumps_and_their_summary_and_the_export_shows_them(capsys, clip, tmp_path):
+    video = clip("dhruvrahuja_cmj_repeated.mp4")
+    export = tmp_path / "jumps.mp4"
+    for extra in ([], ["--exercise", "jump_analysis", "--user-height-cm", "176", "--export", str(export)]):
+        assert main(["analyze", str(video), "--exercise", "air_time_jump", "--json", *extra]) == 0
         out = json.loads(capsys.readouterr().out)
         assert out["reps"] == len(out["jumps"]) == out["jump_summary"]["totalJumps"] == 6
         assert all(set(j) == {"jumpNumber", "airTimeMs", "jumpHeightCm"} for j in out["jumps"])
         assert out["jump_summary"]["maxJumpHeight"] == max(j["jumpHeightCm"] for j in out["jumps"])
+    # The export: before any jump the top middle is the gym wall; just after the first landing it carries the
+    # "Landed  NN.N cm" banner.
+    source, drawn = _frames(video, (5, 88)), _frames(export, (5, 88))
+    assert len(drawn) == 2
+    band = (slice(90, 150), slice(490, 790))
+    before = np.abs(drawn[5][band].astype(int) - source[5][band]).mean()
+    after = np.abs(drawn[88][band].astype(int) - source[88][band]).mean()
+    assert before < 8 < 30 < after, (before, after)
+
+
+def _frames(path, wanted) -> dict:
+    import av
+
+    with av.open(str(path)) as container:
+        return {i: f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i in wanted}
