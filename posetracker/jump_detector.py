@@ -163,6 +163,19 @@ def _apex(samples: list[tuple[float, float]]) -> float:
     return ys[i]
 
 
+def _ballistic_apex(samples: list[tuple[float, float]], takeoff_s: float) -> float | None:
+    """The top of a parabola fitted to every sample of the flight: each frame's keypoint jitter then counts a
+    little, instead of the top frame's counting whole. None when there are too few samples, or they do not bend
+    downwards like a flight (the person turned, a side swap)."""
+    if len(samples) < 5:
+        return None
+    t = np.array([ti - takeoff_s for ti, _ in samples])
+    a, b, c = np.polyfit(t, np.array([y for _, y in samples]), 2)
+    if a <= 0 or not t[0] <= -b / (2 * a) <= t[-1]:
+        return None
+    return float(c - b * b / (4 * a))
+
+
 class JumpDetector:
     def __init__(self, user_height_cm: float | None = None, params: JumpParams | None = None) -> None:
         self.user_height_cm = user_height_cm
@@ -372,7 +385,8 @@ class JumpDetector:
         """How far the body rose in the air: the hips above their take-off level (the feet when hips are unseen)."""
         f, cal = self._flight, self.calibration
         if cal.visible_hips and f.hip0 is not None and f.hips:
-            return max(0.0, f.hip0 - _apex(f.hips))
+            apex = _ballistic_apex(f.hips, f.takeoff_s)
+            return max(0.0, f.hip0 - (apex if apex is not None else _apex(f.hips)))
         if f.feet:
             return max(0.0, self.ground_y - self.p.toe_rise * cal.stature_px - _apex(f.feet))
         return None
