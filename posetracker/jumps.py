@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from posetracker import events as ev
-from posetracker.engine import EngineState, Phase, TrackingEngine
+from posetracker.engine import EngineState, Phase, RepRecord, TrackingEngine
 from posetracker.errors import PoseTrackerError
 from posetracker.jump_detector import JumpDetector, JumpRecord, measure
 from posetracker.options import Options
@@ -117,8 +117,11 @@ class JumpEngine(TrackingEngine):
         if self._phase is Phase.ACTIVE and d.phase == "calibrating" and base.person_visible:
             message = CALIBRATE_MESSAGE
         values = {f.name: getattr(base, f.name) for f in fields(EngineState)}
+        # Each jump is a repetition from take-off to landing, so the reps CSV and reps_detail list the jumps too.
+        reps = tuple(RepRecord(round(j.takeoff_s, 3), round(j.landing_s, 3), None, None, True, None)
+                     for j in d.jumps)
         values.update(count=len(d.jumps), posture_message=message, progression=None, signal=None, thresholds=None,
-                      rep_phase=None, reps=())
+                      rep_phase=None, reps=reps)
         return JumpState(**values, jump_phase={"air": "in_air", "ground": "ready"}.get(d.phase, "calibrating"),
                          jumps=tuple(d.jumps), in_air_since=d.in_air_since,
                          cm_per_px=d.calibration.cm_per_px if d.calibration else None)
