@@ -315,6 +315,7 @@ class JumpDetector:
         if air < self.p.min_air_s:  # keypoint noise, not a flight: as if never up
             self._flight, self.phase, self._stance_since = None, "ground", t
             return []
+        # The landing frame's torso, not the flight's: arms swung overhead lift the shoulders in the air.
         torso0 = f.torso0
         if torso0 and m.torso and abs(m.torso / torso0 - 1) > self.p.drift_tol:
             return self._discard("moving_toward_camera" if m.torso > torso0 else "moving_away_from_camera", t,
