@@ -315,10 +315,11 @@ class JumpDetector:
         if air < self.p.min_air_s:  # keypoint noise, not a flight: as if never up
             self._flight, self.phase, self._stance_since = None, "ground", t
             return []
-        # The landing frame's torso, not the flight's: arms swung overhead lift the shoulders in the air.
-        torso0 = f.torso0
-        if torso0 and m.torso and abs(m.torso / torso0 - 1) > self.p.drift_tol:
-            return self._discard("moving_toward_camera" if m.torso > torso0 else "moving_away_from_camera", t,
+        # The landing frame's torso, not the flight's (arms swung overhead lift the shoulders in the air), against
+        # both the one before take-off and the calibration's: one model's torso wanders 10 % from frame to frame.
+        drift = [m.torso / ref - 1 for ref in (f.torso0, self.calibration.torso_px) if ref and m.torso]
+        if drift and (min(drift) > self.p.drift_tol or max(drift) < -self.p.drift_tol):
+            return self._discard("moving_toward_camera" if drift[0] > 0 else "moving_away_from_camera", t,
                                  recalibrate=True)
         if abs(m.feet_x - f.feet_x0) > self.p.step_shift * self.calibration.stature_px:
             return self._discard("stepping", t)
