@@ -24,6 +24,7 @@ G = 9.80665
 NOSE_TO_ANKLE = 0.88      # of stature (anthropometry: eyes at 0.936 H, ankle joints at 0.039 H)
 SHOULDER_TO_ANKLE = 0.78  # of stature (shoulders at 0.818 H), when the head is not seen
 KEYPOINT_GATE = 0.3
+UPRIGHT_KNEE_DEG = 150.0  # legs this straight: standing, taking off or landing, not squatting
 
 DISCARD_MESSAGES = {
     "moving_toward_camera": "You moved toward the camera, so that jump was not measured. Jump on the spot.",
@@ -67,7 +68,7 @@ class Measure:
 
     feet: tuple[tuple[float, float], ...]  # (x, y) of each ankle seen
     hip_y: float | None
-    torso: float | None    # shoulders-to-hips length: the scale that says whether the distance changed
+    torso: float | None    # shoulders-to-hips length with straight legs: says whether the distance changed
     stature: float | None  # the person's height in pixels, when standing
 
     @property
@@ -100,8 +101,20 @@ def measure(pose: Pose | None, gate: float = KEYPOINT_GATE) -> Measure | None:
             stature = (ankle - float(np.mean(shoulders))) / SHOULDER_TO_ANKLE if shoulders else None
     if not feet:
         return Measure((), float(np.mean(hips)) if hips else None, None, None)
-    return Measure(feet, float(np.mean(hips)) if hips else None, float(np.mean(torsos)) if torsos else None,
-                   stature if stature and stature > 0 else None)
+    # The torso is the distance scale only with straight legs: a model's shoulders and hips slide in a deep squat.
+    knees = [_angle(px[hp], px[k], px[a]) for hp, k, a in ((KP.LEFT_HIP, KP.LEFT_KNEE, KP.LEFT_ANKLE),
+                                                         (KP.RIGHT_HIP, KP.RIGHT_KNEE, KP.RIGHT_ANKLE))
+             if seen[hp] and seen[k] and seen[a]]
+    upright = bool(knees) and float(np.mean(knees)) >= UPRIGHT_KNEE_DEG
+    return Measure(feet, float(np.mean(hips)) if hips else None,
+                   float(np.mean(torsos)) if torsos and upright else None, stature if stature and stature > 0 else None)
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """The angle at b, in degrees."""
+    u, v = a - b, c - b
+    cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
 
 
 @dataclass(frozen=True)
