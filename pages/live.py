@@ -10,6 +10,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from pages._jumps import jump_inputs, show_live_jumps
 from pages._shared import (
     exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
@@ -74,7 +75,7 @@ def show_results(snap: LiveSnapshot) -> None:
 
     if state is not None and state.is_duration:
         st.metric("Seconds held", f"{int(state.hold_seconds)}")
-    else:
+    elif not show_live_jumps(state):  # jumps show their own: the last height and air time large, the best
         st.metric("Reps", snap.count)
     if state is not None:
         if state.countdown_left:
@@ -111,6 +112,7 @@ mirror = middle.toggle("Mirror view (selfie)", key="live.mirror")
 if mirror != settings.mirror:
     settings = save_settings(replace(settings, mirror=mirror))
 
+settings = jump_inputs(settings, key="live.jumps")
 processor = session_processor(model, settings)
 watch_session()  # when the tab closes, its camera connection is released promptly (see SessionRegistry)
 right.button("Reset", icon=":material/restart_alt:", on_click=processor.reset, help="Start a new set",

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from pages._jumps import jump_inputs
 from pages._shared import (
     apply_token, exercise_ids, exercise_label, plan_caption, run_through_app, save_settings, session_settings,
     show_notices,
@@ -87,6 +88,7 @@ ex1.selectbox(locked_label("Minimum grade", "min_grade", plan), ["none", *GRADES
               format_func=lambda g: "None" if g == "none" else g, disabled=not plan.allows("min_grade"),
               on_change=on_change, help="Repetitions graded below are not counted (needs the form score).")
 ex2.slider("Countdown (seconds, live only)", 0, MAX_COUNTDOWN_S, key="settings.countdown_s", on_change=on_change)
+settings = jump_inputs(settings, key="settings.jumps")
 
 st.subheader("What the session produces")
 columns = st.columns(2)

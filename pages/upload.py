@@ -10,6 +10,7 @@ import functools
 
 import streamlit as st
 
+from pages._jumps import jump_inputs, show_jump_result
 from pages._shared import exercise_picker, run_through_app, session_registry, session_settings, show_notices
 from posetracker.charts import REASONS, score_figure, signal_figure
 from posetracker.events import grade_of
@@ -51,6 +52,8 @@ def show_video_result(result, settings) -> None:
                f"({result.fps:.0f} frames/s) with {result.model}", icon=":material/check_circle:")
     for notice in result.notices:
         st.warning(notice, icon=":material/info:")
+    if show_jump_result(result):  # jumps: their summary, table and chart instead of reps
+        return show_downloads(result.files, settings.exercise)
     table = result.reps_table()
     c1, c2, c3 = st.columns(3)
     if result.hold_seconds is not None:
@@ -117,7 +120,7 @@ settings = session_settings()
 show_notices()
 st.title(":material/upload_file: Upload a video")
 plan = settings.plan_info
-settings = exercise_picker(key="upload_exercise")
+settings = jump_inputs(exercise_picker(key="upload_exercise"), key="upload.jumps")
 uploaded = st.file_uploader("A video (MP4, MOV, WebM, AVI, MKV) or a photo (JPG, PNG)",
                             type=list(VIDEO_EXTENSIONS + IMAGE_EXTENSIONS),
                             # The browser refuses a file over the plan's size before sending a byte (the

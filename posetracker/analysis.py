@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from posetracker.engine import EngineState
 from posetracker.exercises import get_spec
+from posetracker.jumps import jump_fields
 from posetracker.options import Mode, Options
 from posetracker.pose import Pose
 
@@ -50,6 +51,7 @@ class AnalysisResult:
             "frames": self.frames, "duration_s": round(self.duration_s, 3),
             "reps_detail": [{k: r[k] for k in ("start_s", "end_s", "score", "grade", "counted")}
                             for r in self.reps_detail],
+            **jump_fields(self.exercise, self.events),
         }
 
     def to_json(self) -> str:

@@ -337,13 +337,18 @@ class HudAnnotator:
                 self._banner(image, self.no_person_message, s)
             elif getattr(state, "posture_message", None):
                 self._banner(image, state.posture_message, s)
+        if getattr(state, "jumps", None) is not None:
+            from posetracker.jump_annotate import JumpAnnotator  # it draws with this module's primitives
+
+            JumpAnnotator().annotate(image, state)
         return image
 
     def _counter(self, image, state: Any, s: float) -> None:
         if getattr(state, "is_duration", False):
             value, unit = f"{int(getattr(state, 'hold_seconds', 0) or 0)}", "s held"
         else:
-            value, unit = f"{int(getattr(state, 'count', 0) or 0)}", "reps"
+            value = f"{int(getattr(state, 'count', 0) or 0)}"
+            unit = "jumps" if getattr(state, "jumps", None) is not None else "reps"
         grade = getattr(state, "last_grade", None) if self.show_grade else None
         score = getattr(state, "last_score", None)
         grade_label = f"Last rep {grade}" + (f"  {round(score)}" if score is not None else "") if grade else ""

@@ -380,6 +380,10 @@ def create_engine(options: Options) -> TrackingEngine:
     """The engine for a session's options: the one place every flow (live, upload, image, replay) gets its engine.
     Engines other than the catalogue's (custom exercises) plug in here, behind the same interface:
     update(pose, t, frame_id) -> events, finish() -> events, snapshot() -> state, reset()."""
+    from posetracker.jumps import JumpEngine, is_jump  # it builds on this module
+
+    if is_jump(options.exercise):
+        return JumpEngine(options)
     return TrackingEngine(options)
 
 

@@ -78,6 +78,12 @@ ERRORS: dict[str, ErrorCode] = {
     "invalid_difficulty": ErrorCode("Unknown difficulty.", "Use easy, medium or hard."),
     "invalid_min_grade": ErrorCode("Unknown minimum grade.", "Use A, B, C, D or none."),
     "invalid_countdown": ErrorCode("Countdown out of range.", "Use whole seconds from 0 to 10."),
+    "jump_analysis_missing_height": ErrorCode(
+        "jump_analysis was chosen without the person's height, so pixels cannot become centimetres; heights come "
+        "from the time in the air meanwhile.", "Set the height (userHeightCm in the URL, --user-height-cm, or on "
+        "the Settings page)."),
+    "invalid_user_height": ErrorCode("The person's height is outside 50-250 cm.", "Give the height in cm."),
+    "invalid_device_pitch": ErrorCode("The phone's tilt is outside ±60 degrees.", "Give the tilt in degrees."),
     "invalid_feature": ErrorCode("Unknown feature name (a programming error).", "Use a name from plans.FEATURES."),
     # models and configuration
     "unknown_model": ErrorCode("Unknown model name; the valid ones are listed.", "Use movenet or blazepose."),

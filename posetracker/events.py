@@ -24,6 +24,17 @@ Every event emitted while processing frames also carries `timestampMs` (int, the
 |                    | avg_score: number|null, grades: {A..F: int}, rejected: int                               |
 | keypoints_batch    | frames: [{timestampMs, frameId, keypoints: [...]}] (the pipeline batches keypoints)      |
 | export_ready       | path: str, kind: str (video | events | csv | json), size_bytes?: int                      |
+| jump_calibration   | cmPerPixel: number|null (null without the person's height), baselineY: number (pixels),   |
+|                    | visibleHips: bool                                                                        |
+| jump_started       | (no fields: the person just left the ground)                                             |
+| jump_height        | measuring: bool, landed: bool, final: bool, deltaPixels: number, sideUsed: str            |
+|                    | (hips | feet | air_time), airTimeMs: int  (every frame in the air, and at the landing)      |
+| jump_discarded     | reason: str (moving_toward_camera | moving_away_from_camera | timeout | tracking_lost |   |
+|                    | stepping), userMessage: str                                                              |
+| jump_result        | jumpNumber: int, jumpHeightCm: number, airTimeMs: int                                    |
+| jump_summary       | totalJumps: int, avgJumpHeight, maxJumpHeight, minJumpHeight: number|null (cm),           |
+|                    | avgAirTimeSeconds: number|null, jumps: [{jumpNumber, airTimeMs, jumpHeightCm, takeoffMs,   |
+|                    | landingMs}]                                                                              |
 
 DIRECTION is one of: in-frame, step-back, come-closer, move-left, move-right, face-camera, profile-camera
 (move-left/right are in image coordinates: the direction the person should move across the picture).
@@ -57,7 +68,18 @@ SCHEMA: dict[str, dict[str, tuple[tuple, bool]]] = {
                          "rejected": ((int,), True)},
     "keypoints_batch": {"frames": ((list,), True)},
     "export_ready": {"path": ((str,), True), "kind": ((str,), True), "size_bytes": ((int,), False)},
+    "jump_calibration": {"cmPerPixel": (_NUM + (type(None),), True), "baselineY": (_NUM, True),
+                         "visibleHips": ((bool,), True)},
+    "jump_started": {},
+    "jump_height": {"measuring": ((bool,), True), "landed": ((bool,), True), "final": ((bool,), True),
+                    "deltaPixels": (_NUM, True), "sideUsed": ((str,), True), "airTimeMs": ((int,), True)},
+    "jump_discarded": {"reason": ((str,), True), "userMessage": ((str,), True)},
+    "jump_result": {"jumpNumber": ((int,), True), "jumpHeightCm": (_NUM, True), "airTimeMs": ((int,), True)},
+    "jump_summary": {"totalJumps": ((int,), True), "avgJumpHeight": (_NUM + (type(None),), True),
+                     "maxJumpHeight": (_NUM + (type(None),), True), "minJumpHeight": (_NUM + (type(None),), True),
+                     "avgAirTimeSeconds": (_NUM + (type(None),), True), "jumps": ((list,), True)},
 }
+JUMP_DISCARD_REASONS = ("moving_toward_camera", "moving_away_from_camera", "timeout", "tracking_lost", "stepping")
 COMMON = {"type": ((str,), True), "timestampMs": ((int,), False), "frameId": ((int, type(None)), False)}
 EVENT_TYPES = tuple(SCHEMA)
 
@@ -96,6 +118,11 @@ def _check_values(kind: str, e: dict) -> list[str]:
                      for p in validate_event({"type": "form_score", **e["form_score"]})]
     if kind == "progression" and isinstance(e.get("value"), _NUM) and not 0 <= e["value"] <= 100:
         problems.append("progression.value must be within 0..100")
+    if kind == "jump_discarded" and e.get("reason") not in JUMP_DISCARD_REASONS:
+        problems.append(f"jump_discarded.reason {e.get('reason')!r} not in {JUMP_DISCARD_REASONS}")
+    if kind == "jump_summary" and not all(isinstance(j, dict) and {"jumpNumber", "airTimeMs", "jumpHeightCm"} <= set(j)
+                                          for j in e.get("jumps", [])):
+        problems.append("jump_summary.jumps must be objects with jumpNumber, airTimeMs and jumpHeightCm")
     if kind == "recommendations" and not all(isinstance(c, str) for c in e.get("data", [])):
         problems.append("recommendations.data must be a list of strings")
     return problems
@@ -199,3 +226,38 @@ def grade_of(score: float) -> str:
         if score >= floor:
             return grade
     return "F"
+
+
+def jump_calibration(cm_per_pixel: float | None, baseline_y: float, visible_hips: bool) -> dict:
+    return {"type": "jump_calibration", "cmPerPixel": None if cm_per_pixel is None else round(float(cm_per_pixel), 4),
+            "baselineY": round(float(baseline_y), 1), "visibleHips": bool(visible_hips)}
+
+
+def jump_started() -> dict:
+    return {"type": "jump_started"}
+
+
+def jump_height(landed: bool, delta_pixels: float, side_used: str, air_time_s: float) -> dict:
+    return {"type": "jump_height", "measuring": not landed, "landed": bool(landed), "final": bool(landed),
+            "deltaPixels": round(float(delta_pixels), 1), "sideUsed": side_used,
+            "airTimeMs": int(round(air_time_s * 1000))}
+
+
+def jump_discarded(reason: str, user_message: str) -> dict:
+    return {"type": "jump_discarded", "reason": reason, "userMessage": user_message}
+
+
+def jump_result(jump_number: int, jump_height_cm: float, air_time_s: float) -> dict:
+    return {"type": "jump_result", "jumpNumber": int(jump_number), "jumpHeightCm": round(float(jump_height_cm), 1),
+            "airTimeMs": int(round(air_time_s * 1000))}
+
+
+def jump_summary(jumps: list[dict]) -> dict:
+    """`jumps`: [{jumpNumber, airTimeMs, jumpHeightCm, ...}] in order; heights in cm."""
+    heights = [j["jumpHeightCm"] for j in jumps]
+    n = len(jumps)
+    return {"type": "jump_summary", "totalJumps": n,
+            "avgJumpHeight": round(sum(heights) / n, 1) if n else None,
+            "maxJumpHeight": max(heights) if n else None, "minJumpHeight": min(heights) if n else None,
+            "avgAirTimeSeconds": round(sum(j["airTimeMs"] for j in jumps) / n / 1000, 3) if n else None,
+            "jumps": list(jumps)}

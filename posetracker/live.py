@@ -236,13 +236,16 @@ class LiveProcessor:
     def reset(self) -> None:
         """Start a new set: a fresh engine, no count, no grades, no events. The model stays loaded."""
         with self._work:
+            # The set that ends leaves its jump_summary in the new set's log (jumps only; others end silently).
+            ended = [e for e in self._tracker.finish() if e.get("type") == "jump_summary"]
             self._tracker.reset(self._options)
             self._events.clear()
+            self._events.extend(ended)
             self._grades.clear()
             self._reported_errors.clear()
             with self._published:
                 self._snapshot = LiveSnapshot(model=self._snapshot.model, options=self._options,
-                                              mirror=self._overlay.mirror)
+                                              mirror=self._overlay.mirror, events=tuple(ended))
 
     def configure(self, options: Options | None = None, mirror: bool | None = None) -> None:
         """Apply the page's choices. New options (another exercise, difficulty, …) start a new set."""

@@ -33,3 +33,5 @@ class Options:
     recommendations: bool = True
     keypoints: bool = False
     angles: bool = False
+    user_height_cm: float | None = None  # jump_analysis: the person's height calibrates centimetres per pixel
+    device_pitch_deg: float = 0.0        # jump_analysis: the phone's tilt (reported with the calibration)

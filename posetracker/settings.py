@@ -45,6 +45,8 @@ class Settings:
     placement: bool = True
     countdown_s: int = 3
     mirror: bool = True
+    user_height_cm: float | None = None  # jumps: the person's height (jump_analysis turns pixels into cm with it)
+    device_pitch_deg: float = 0.0        # jumps: the phone's tilt
     token_hint: str | None = field(default=None, compare=False)  # masked token, never the token itself
 
     def __post_init__(self) -> None:
@@ -60,6 +62,9 @@ class Settings:
         if not (isinstance(self.countdown_s, int) and 0 <= self.countdown_s <= MAX_COUNTDOWN_S):
             raise PoseTrackerError("invalid_countdown", f"The countdown must be whole seconds from 0 to "
                                    f"{MAX_COUNTDOWN_S}; got {self.countdown_s!r}.")
+        from posetracker.jumps import check_jump_options  # invalid_user_height, invalid_device_pitch
+
+        check_jump_options(self)
 
     @classmethod
     def defaults_for(cls, plan_id: str, **overrides) -> "Settings":
@@ -81,7 +86,8 @@ class Settings:
     def with_plan(self, plan_id: str, token_hint: str | None = None) -> "Settings":
         """Switch plan: the user's own choices stay, the gated outputs start from the new plan's defaults."""
         kept = {name: getattr(self, name) for name in ("exercise", "difficulty", "min_grade", "skeleton",
-                                                       "placement", "countdown_s", "mirror", "export")}
+                                                       "placement", "countdown_s", "mirror", "export",
+                                                       "user_height_cm", "device_pitch_deg")}
         settings = Settings.defaults_for(plan_id, **kept, token_hint=token_hint)
         return enforce(settings)[0]
 
@@ -103,6 +109,7 @@ class Settings:
             countdown_s=allowed.countdown_s if mode is Mode.LIVE else 0, placement=allowed.placement,
             skeleton=allowed.skeleton, form_score=allowed.form_score, progression=allowed.progression,
             recommendations=allowed.recommendations, keypoints=allowed.keypoints, angles=allowed.angles,
+            user_height_cm=allowed.user_height_cm, device_pitch_deg=allowed.device_pitch_deg,
         )
 
 
@@ -178,7 +185,8 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 # PoseTracker's parameter names (the features table's `url` column); `formScore`, `mirror` and `plan` are ours
 # (PoseTracker has none for them).
 BOOL_PARAMS = {**URL_BOOLS, "mirror": "mirror"}
-URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
+URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS,
+              "userHeightCm", "devicePitchDeg")
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
 
@@ -188,6 +196,10 @@ def to_query_params(settings: Settings) -> dict[str, str]:
               "minGrade": settings.min_grade or "none", "blazepose": _bool(settings.model == "blazepose"),
               "countdown": str(settings.countdown_s)}
     params.update({param: _bool(getattr(settings, attr)) for param, attr in BOOL_PARAMS.items()})
+    if settings.user_height_cm is not None:
+        params["userHeightCm"] = _number(settings.user_height_cm)
+    if settings.device_pitch_deg:
+        params["devicePitchDeg"] = _number(settings.device_pitch_deg)
     return params
 
 
@@ -251,8 +263,35 @@ def from_query_params(params: Mapping[str, str], exercise_ids: list[str], tokens
                 errors.append(_invalid(param, params[param], ["true", "false"], f"using {_bool(getattr(base, attr))}"))
             else:
                 changes[attr] = value
+    errors += _jump_params(params, base, changes)
     allowed, refused = enforce(replace(base, **changes))
     return allowed, errors + ([refused] if refused else [])
+
+
+def _jump_params(params: Mapping[str, str], base: Settings, changes: dict) -> list[dict]:
+    """userHeightCm (50-250) and devicePitchDeg (within ±60): PoseTracker's jump parameters."""
+    from posetracker.jumps import MAX_HEIGHT_CM, MAX_PITCH_DEG, MIN_HEIGHT_CM
+
+    errors = []
+    for param, attr, lo, hi, unit in (("userHeightCm", "user_height_cm", MIN_HEIGHT_CM, MAX_HEIGHT_CM, "cm"),
+                                      ("devicePitchDeg", "device_pitch_deg", -MAX_PITCH_DEG, MAX_PITCH_DEG, "degrees")):
+        if param not in params:
+            continue
+        text = str(params[param]).strip()
+        if attr == "user_height_cm" and text.lower() in ("", "none"):
+            changes[attr] = None
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if lo <= value <= hi:
+            changes[attr] = value
+        else:
+            current = getattr(base, attr)
+            errors.append(_invalid(param, params[param], f"{lo:g} to {hi:g} {unit}",
+                                   "no height" if current is None else f"using {current:g}"))
+    return errors
 
 
 def _invalid(param: str, value: str, valid, fallback: str) -> dict:
@@ -268,6 +307,10 @@ def _choice(enum, value, name: str):
         valid = [e.value for e in enum]
         raise PoseTrackerError(f"invalid_{name}", f"Unknown {name} {value!r}. Choose one of: {', '.join(valid)}.",
                                {"valid": valid}) from None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _bool(value: bool) -> str:

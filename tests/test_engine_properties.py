@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from posetracker.engine import TrackingEngine
+from posetracker.engine import TrackingEngine, create_engine
 from posetracker.events import validate_event
 from posetracker.exercises import exercise_ids
 from posetracker.options import GRADES, Difficulty, Mode, Options
@@ -108,14 +108,14 @@ def check(engine: TrackingEngine, stream) -> None:
 @settings(max_examples=10, **PROPERTY)
 @given(data=st.data())
 def test_any_stream_gives_valid_events_and_a_counter_that_never_decreases(exercise, mode, data):
-    engine = TrackingEngine(data.draw(options(exercise, mode)))
+    engine = create_engine(data.draw(options(exercise, mode)))
     check(engine, data.draw(streams()))
 
 
 @settings(max_examples=40, **PROPERTY)
 @given(exercise=st.sampled_from(exercise_ids()), mode=st.sampled_from(list(Mode)), data=st.data())
 def test_reset_mid_stream_starts_a_fresh_set_and_keeps_the_promises(exercise, mode, data):
-    engine = TrackingEngine(data.draw(options(exercise, mode)))
+    engine = create_engine(data.draw(options(exercise, mode)))
     stream = data.draw(streams())
     cut = data.draw(st.integers(0, len(stream)))
     for frame_id, (pose, t) in enumerate(stream[:cut]):

@@ -28,6 +28,12 @@ EXAMPLES = [
     ev.exercise_summary("squat", 10, None, 42.0, 87.5, {"A": 3, "B": 7}, 1),
     ev.keypoints_batch([{"timestampMs": 0, "frameId": 0, "keypoints": POSE.to_keypoints()}]),
     ev.export_ready("/tmp/out.mp4", "video", 1234),
+    ev.jump_calibration(0.41234, 431.96, True),
+    ev.jump_started(),
+    ev.jump_height(False, 52.3, "hips", 0.2),
+    ev.jump_discarded("stepping", "That was a step, not a jump."),
+    ev.jump_result(1, 44.12, 0.6),
+    ev.jump_summary([{"jumpNumber": 1, "airTimeMs": 600, "jumpHeightCm": 44.1}]),
 ]
 
 
@@ -52,6 +58,8 @@ def test_every_schema_type_has_an_example():
     ({"type": "progression", "value": 140}, "0..100"),
     ({"type": "recommendations", "data": [1]}, "list of strings"),
     ({"type": "counter", "current_count": 1, "form_score": {"score": 1}}, "counter.form_score"),
+    ({"type": "jump_discarded", "reason": "bored", "userMessage": ""}, "jump_discarded.reason"),
+    ({**ev.jump_summary([]), "jumps": [{"jumpNumber": 1}]}, "jump_summary.jumps"),
 ])
 def test_validator_reports_problems(bad, problem):
     assert any(problem in p for p in ev.validate_event(bad))

@@ -42,6 +42,9 @@ class FakeEngine:
     def snapshot(self):
         return None
 
+    def finish(self):
+        return []
+
 
 @dataclass
 class FakeEstimator:

@@ -40,6 +40,11 @@ def register(sub) -> None:
     gate.add_argument("--difficulty", choices=[d.value for d in Difficulty], default=Difficulty.MEDIUM.value,
                       help="how deep a rep must go (default: medium)")
     gate.add_argument("--no-skeleton", action="store_true", help="leave the skeleton out of the export")
+    jump = p.add_argument_group("jumps (air_time_jump, jump_analysis)")
+    jump.add_argument("--user-height-cm", type=float, metavar="CM",
+                      help="the person's height; jump_analysis needs it to turn pixels into centimetres")
+    jump.add_argument("--device-pitch-deg", type=float, default=0.0, metavar="DEG",
+                      help="the phone's tilt (0 = upright)")
     p.set_defaults(func=run)
 
 
@@ -59,7 +64,8 @@ def build_settings(args: argparse.Namespace):
     return Settings.defaults_for(
         plan, exercise=args.exercise, model=args.model, difficulty=Difficulty(args.difficulty),
         min_grade=args.min_grade, skeleton=not args.no_skeleton, export=args.export is not None,
-        countdown_s=0, mirror=False, **asked)
+        countdown_s=0, mirror=False, user_height_cm=args.user_height_cm, device_pitch_deg=args.device_pitch_deg,
+        **asked)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
     from posetracker.settings import enforce
 
     get_spec(args.exercise)  # invalid_exercise, listing the valid ids, before any work
+    if args.exercise == "jump_analysis" and args.user_height_cm is None:
+        from posetracker.jumps import missing_height
+
+        raise PoseTrackerError("jump_analysis_missing_height", missing_height()["message"].split(" Until")[0]
+                               + " Pass --user-height-cm, or use --exercise air_time_jump.")
     for path in (args.export, args.keypoints_csv, args.events, args.reps_csv):
         check_output(path)
     settings = build_settings(args)
@@ -98,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out))
     else:
         what = (f"{out['hold_seconds']:.1f} s held" if out["hold_seconds"] is not None else f"{out['reps']} reps")
+        if "jump_summary" in out:
+            best = out["jump_summary"]["maxJumpHeight"]
+            what = f"{out['reps']} jumps" + (f", best {best:.1f} cm" if best is not None else "")
         print(f"{args.exercise}: {what} ({out['frames']} frames, {out['duration_s']:.1f} s, {result.model}, "
               f"{result.fps:.0f} frames/s)")
         for path in (args.export, args.keypoints_csv, args.events, args.reps_csv):

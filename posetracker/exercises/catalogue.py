@@ -106,4 +106,7 @@ SPECS = (
                  hold=HoldRule((("foot_lift", 0.12, 5.0),), side="right")),
     ExerciseSpec("balance_leg_right", "Balance on the right leg", Kind.DURATION, View.FACE, LEGS,
                  hold=HoldRule((("foot_lift", 0.12, 5.0),), side="left")),
+    # Jumps are measured by their own engine (posetracker.jumps); the spec gives placement its keypoints.
+    ExerciseSpec("air_time_jump", "Air-time jump", Kind.JUMP, View.ANY, BODY),
+    ExerciseSpec("jump_analysis", "Jump analysis", Kind.JUMP, View.ANY, BODY),
 )

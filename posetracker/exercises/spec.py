@@ -12,6 +12,7 @@ from posetracker.pose import KP
 class Kind(str, Enum):
     REPS = "reps"          # the counter counts repetitions
     DURATION = "duration"  # the counter counts whole seconds held in position
+    JUMP = "jump"          # the counter counts jumps; their own engine (posetracker.jumps) measures each one
 
 
 class View(str, Enum):
