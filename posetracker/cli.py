@@ -24,23 +24,24 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a command not built yet
             raise
         module.register(sub)
+    _add_verbose(parser, False)
+    for command in sub.choices.values():  # `posetracker analyze ... --verbose` too
+        _add_verbose(command, argparse.SUPPRESS)
     return parser
 
 
 def _add_verbose(parser: argparse.ArgumentParser, default) -> None:
-    parser.add_argument("-v", "--verbose", action="store_true", default=default,
-                        help="also show the native libraries' log lines and the details of an unexpected error")
+    flags = [f for f in ("-v", "--verbose") if f not in parser._option_string_actions]  # a command may have its own
+    if "--verbose" in flags:
+        parser.add_argument(*flags, dest="verbose", action="store_true", default=default,
+                            help="also show the native libraries' log lines and the details of an unexpected error")
 
 
 def main(argv: list[str] | None = None) -> int:
     from posetracker.quiet import quiet_native_logs, restore_stderr
 
-    parser = build_parser()
-    _add_verbose(parser, False)
-    for sub in parser._subparsers._group_actions[0].choices.values():  # `posetracker analyze ... --verbose` too
-        _add_verbose(sub, argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if not args.verbose:
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "verbose", False):
         quiet_native_logs()
     try:
         return int(args.func(args) or 0)
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - a user reads a sentence, not a traceback
         logging.getLogger("posetracker").debug("unexpected failure", exc_info=exc)
-        if args.verbose:
+        if getattr(args, "verbose", False):
             traceback.print_exc()
         return _fail(args, PoseTrackerError("analysis_failed", "Something went wrong that we did not expect. Try "
                                             "again, or another file; run the same command with --verbose to see the "

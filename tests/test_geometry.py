@@ -134,8 +134,8 @@ def test_export_any_file_keeps_its_frames_displayed_size_and_sides(w, h, rotatio
     from posetracker.pipeline import analyze_video
 
     folder = tmp_path_factory.mktemp("geometry")
-    source = write_stored(folder / f"in.{'mov' if kind == 'rgb24' else 'mkv'}", [marked_picture(w, h)] * 3, kind,
-                          rotation)
+    source = write_stored(folder / f"in.{'mkv' if STORAGE[kind][0] == 'matroska' else 'mp4'}",
+                          [marked_picture(w, h)] * 3, kind, rotation)
     if STORAGE[kind][1] == "libx264":  # H.264 4:2:0 keeps even sides
         w, h = w - w % 2, h - h % 2
     result = analyze_video(source, Options(exercise="squat", mode=Mode.UPLOAD), "movenet",
