@@ -6,6 +6,8 @@ sequence gives exactly the events the live pipeline would have given for the sam
 from __future__ import annotations
 
 import json
+import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +53,9 @@ class PoseTrack:
         return cls(d["timestamps"], poses, int(w), int(h), float(fps), tuple(json.loads(str(d["warnings"]))))
 
 
-def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None) -> PoseTrack:
+def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None, estimator=None) -> PoseTrack:
+    """The poses of every frame of `path`. `estimator` (of `model`) is reused when given, e.g. by a batch
+    worker that loads its model once for many clips; it is reset first, so the track is the same either way."""
     from posetracker.estimators import create_estimator
     from posetracker.events import stamp
     from posetracker.people import UPLOAD_CHECK_S, PeopleMonitor
@@ -66,7 +70,9 @@ def track_video(path: str | Path, model: str, cache_dir: str | Path | None = Non
     info = VideoInfo.from_path(path)
     timestamps, poses, warnings = [], [], []
     people = PeopleMonitor(interval_s=UPLOAD_CHECK_S)
-    with create_estimator(model) as estimator:
+    if estimator is not None:
+        estimator.reset()
+    with nullcontext(estimator) if estimator is not None else create_estimator(model) as estimator:
         for frame in iter_frames(path, max_side=MODEL_MAX_SIDE, people=people):
             timestamps.append(frame.timestamp)
             poses.append(estimator.estimate(frame.image, frame.timestamp))
@@ -77,5 +83,8 @@ def track_video(path: str | Path, model: str, cache_dir: str | Path | None = Non
                       tuple(warnings))
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        track.save(cache_file)
+        # Parallel batch workers share the cache: write aside, then rename, so no reader sees half a file.
+        partial = cache_file.with_name(f"{cache_file.stem}.{os.getpid()}.partial.npz")
+        track.save(partial)
+        os.replace(partial, cache_file)
     return track
