@@ -128,8 +128,8 @@ def score_clip(label: dict, result: AnalysisResult) -> ClipScore:
 
 
 def load_label_sets(sources: list[str | Path]) -> list[dict]:
-    """The labels of several files, or of every labels file in a folder (other JSON there, e.g. jumps.json, is
-    skipped). A clip labelled twice for the same exercise is kept once, as first read."""
+    """The labels of several files, or of every counting labels file in a folder (other JSON there, e.g.
+    jumps.json, is skipped). A clip labelled twice for the same exercise is kept once, as first read."""
     labels, seen = [], set()
     for source in sources:
         source = Path(source)
@@ -148,11 +148,11 @@ def load_label_sets(sources: list[str | Path]) -> list[dict]:
 
 
 def _is_label_list(path: Path) -> bool:
+    """A counting labels file: every record has an accepted count or hold range (jumps.json has neither)."""
     try:
-        load_labels(path)
+        return all("reps_min" in r or "hold_seconds" in r for r in load_labels(path))
     except PoseTrackerError:
         return False
-    return True
 
 
 def evaluate(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,

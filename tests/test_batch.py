@@ -62,6 +62,7 @@ def test_a_folder_is_every_video_in_it_and_a_manifest_names_each_exercise(folder
         assert refused.value.code == code
 
 
+@pytest.mark.slow
 def test_a_damaged_clip_is_recorded_and_the_batch_goes_on(sequential):
     records, out = sequential
     assert [r["file"] for r in records] == [*SHORT, "damaged.mp4"]
@@ -76,6 +77,7 @@ def test_a_damaged_clip_is_recorded_and_the_batch_goes_on(sequential):
     assert len(csv_rows) == 5 and csv_rows[4].startswith("damaged.mp4,push_up,movenet,")
 
 
+@pytest.mark.slow
 def test_two_workers_write_exactly_what_one_writes(sequential, manifest, tmp_path):
     records, out = sequential
     parallel_out = tmp_path / "results.jsonl"
@@ -84,6 +86,7 @@ def test_two_workers_write_exactly_what_one_writes(sequential, manifest, tmp_pat
     assert parallel_out.with_suffix(".csv").read_bytes() == out.with_suffix(".csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_costs_no_clip(sequential, manifest, tmp_path):
     killed = []
 
@@ -97,6 +100,7 @@ def test_a_killed_worker_costs_no_clip(sequential, manifest, tmp_path):
     assert killed and records == sequential[0]
 
 
+@pytest.mark.slow
 def test_a_rerun_skips_the_clips_already_written(sequential, manifest, tmp_path):
     records, out = sequential
     resumed = tmp_path / "results.jsonl"
@@ -110,6 +114,7 @@ def test_a_rerun_skips_the_clips_already_written(sequential, manifest, tmp_path)
     assert again == records and resumed.read_bytes() == out.read_bytes()
 
 
+@pytest.mark.slow
 def test_batch_command_writes_results_and_exits_1_when_a_clip_failed(manifest, sequential, tmp_path, capsys):
     out = tmp_path / "r.jsonl"
     assert main(["batch", str(manifest), "--out", str(out), "--workers", "2", "--json"]) == 1

@@ -19,7 +19,7 @@ def test_the_cluster_projection_is_nodes_times_the_measured_rate():
 
 def test_labelled_clips_keep_their_exercise(videos_dir):
     clips = scaling_clips(videos_dir)
-    assert len(clips) == 34 and {"squat", "plank", "wall_sit"} <= {c.exercise for c in clips}
+    assert len(clips) >= 34 and {"squat", "plank", "wall_sit"} <= {c.exercise for c in clips}
     assert [c.name for c in scaling_clips(videos_dir, 3)] == [c.name for c in clips[:3]]
 
 
@@ -32,6 +32,7 @@ def report(tmp_path_factory, clip, movenet_installed):
     return measure_scaling(scaling_clips(folder), "movenet", (1, 2))
 
 
+@pytest.mark.slow
 def test_scaling_report_has_one_run_per_worker_count_with_the_same_results(report):
     assert [r["workers"] for r in report["runs"]] == [1, 2]
     for run in report["runs"]:
@@ -44,6 +45,7 @@ def test_scaling_report_has_one_run_per_worker_count_with_the_same_results(repor
     assert "clips/min" in table and "efficiency" in table and "10 nodes" in table and "10,000" in table
 
 
+@pytest.mark.slow
 def test_bench_scaling_command_prints_json(videos_dir, capsys, movenet_installed):
     assert cli.main(["bench", "--scaling", "--scaling-clips", "1", "--scaling-workers", "1", "--json",
                      "--videos", str(videos_dir)]) == 0
