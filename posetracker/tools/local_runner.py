@@ -26,6 +26,8 @@ def _analyse(clip: Clip) -> dict:
 def run_local(clips: list[Clip], model: str, pose_cache: str | None, workers: int,
               on_record: Callable[[dict, Clip], None]) -> None:
     workers = max(1, min(workers, len(clips)))
+    # A model that cannot load (weights missing) is said once, here, not as a dead worker for every clip.
+    worker_estimator(model).close()
     if workers == 1:
         with worker_estimator(model) as estimator:
             for clip in clips:
@@ -48,8 +50,9 @@ def _run_pool(clips: list[Clip], model: str, pose_cache: str | None, workers: in
     """Runs `clips`; returns the ones left unfinished because a worker died."""
     unfinished = []
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(clips)), mp_context=context, initializer=_init_worker,
-                             initargs=(model, pose_cache)) as pool:
+    pool = ProcessPoolExecutor(min(workers, len(clips)), mp_context=context, initializer=_init_worker,
+                               initargs=(model, pose_cache))
+    try:
         futures = {pool.submit(_analyse, clip): clip for clip in clips}
         waiting = set(futures)
         while waiting:
@@ -62,5 +65,8 @@ def _run_pool(clips: list[Clip], model: str, pose_cache: str | None, workers: in
                     unfinished.append(clip)
                     continue
                 on_record(record, clip)
+    finally:
+        # Stopped early (Ctrl-C): the clips not started are dropped, not run to the end of the queue.
+        pool.shutdown(wait=True, cancel_futures=True)
     order = {c.key: i for i, c in enumerate(clips)}
     return sorted(unfinished, key=lambda c: order[c.key])

@@ -42,8 +42,7 @@ def connect(address: str) -> bool:
     env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
     runtime_env = {"py_modules": [os.path.dirname(posetracker.__file__)], "env_vars": env}
     try:
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, logging_level="ERROR",
-                 configure_logging=True)
+        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, logging_level="ERROR")
     except ConnectionError as exc:
         raise PoseTrackerError("ray_unreachable", f"No Ray cluster answered at {address} ({exc}). Start one "
                                "with `ray start --head`, or leave out --ray-address to use this machine's "
@@ -75,7 +74,7 @@ def run_ray(clips: list[Clip], model: str, pose_cache: str | None, workers: int 
             actor, clip = running.pop(ref)
             try:
                 record = ray.get(ref)
-            except ray.exceptions.RayActorError:
+            except ray.exceptions.RayActorError as exc:
                 # The worker died (a node lost, a native crash): a fresh actor takes its place and the
                 # clip gets one more try before it is recorded as failed.
                 actors.remove(actor)
@@ -86,7 +85,8 @@ def run_ray(clips: list[Clip], model: str, pose_cache: str | None, workers: int 
                     queue.append(clip)
                     give(actor)
                     continue
-                record = failed(clip, model, "worker_crashed", "The Ray worker analysing this clip died twice.")
+                record = failed(clip, model, "worker_crashed",
+                                f"The Ray worker analysing this clip died twice ({str(exc)[:300]}).")
             except ray.exceptions.RayError as exc:
                 record = failed(clip, model, "clip_failed", f"{type(exc).__name__}: {exc}")
             on_record(record, clip)
