@@ -30,11 +30,23 @@ def scaling_clips(videos: Path, limit: int | None = None) -> list[Clip]:
         if isinstance(rows, list):
             exercises.update({r["file"]: r["exercise"] for r in rows
                               if isinstance(r, dict) and "file" in r and "exercise" in r})
+    exercises = {name: e for name, e in exercises.items() if _in_catalogue(e)}  # e.g. not jumps.json's
     paths = sorted(p for p in Path(videos).iterdir() if p.suffix.lower().lstrip(".") in VIDEO_EXTENSIONS)
     if exercises:
         paths = [p for p in paths if p.name in exercises]
     clips = [Clip(p.name, str(p.resolve()), exercises.get(p.name, "squat"), p.stat().st_size) for p in paths]
     return clips[:limit] if limit else clips
+
+
+def _in_catalogue(exercise: str) -> bool:
+    from posetracker.errors import PoseTrackerError
+    from posetracker.exercises import get_spec
+
+    try:
+        get_spec(exercise)
+    except PoseTrackerError:
+        return False
+    return True
 
 
 def measure_scaling(clips: list[Clip], model: str = "movenet", workers: tuple[int, ...] = (1, 2),
