@@ -137,3 +137,11 @@ def test_progress_bar_shows_clips_frames_per_second_and_time_left():
     assert bar.line() == "[##########] 2/2 clips  1 failed  6 frames/s  done in 0:08"
     bar.close()
     assert stream.getvalue().endswith("done in 0:08   \n")
+
+
+@pytest.mark.slow
+def test_a_shared_pose_cache_is_written_whole_and_replays_the_same_records(sequential, manifest, tmp_path):
+    clips = clips_from(manifest)[:1]
+    first = run_batch(clips, "movenet", workers=1, pose_cache=tmp_path)
+    assert [p.name.endswith("-movenet-v3.npz") for p in tmp_path.iterdir()] == [True]  # no partial file left
+    assert run_batch(clips, "movenet", workers=1, pose_cache=tmp_path) == first == sequential[0][:1]
