@@ -114,5 +114,21 @@ ERRORS: dict[str, ErrorCode] = {
     "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",
                                 "Fix the file (see ../shared/testdata/labels.json)."),
     "video_not_found": ErrorCode("A labelled clip is missing from --videos.", "Point --videos at the clips."),
-    "no_clips": ErrorCode("No folder of clips to measure on.", "Pass --videos DIR."),
+    "no_clips": ErrorCode("No folder of clips to measure on, or no videos in the folder given to `batch`.",
+                          "Pass --videos DIR, or a folder holding MP4/MOV/WebM/AVI/MKV files."),
+    # `posetracker batch` and `eval` over many clips (a clip's own failure is recorded in its result row)
+    "manifest_invalid": ErrorCode("The batch manifest lists no clips, or is a JSON file that is not a list of "
+                                  "records with a 'file'.", "One `PATH [EXERCISE]` a line, or a labels-style "
+                                  "JSON list."),
+    "exercise_missing": ErrorCode("A clip of the batch names no exercise and no --exercise was given.",
+                                  "Pass --exercise ID, or name the exercise beside the clip in the manifest."),
+    "clip_failed": ErrorCode("One clip of a batch could not be analysed (recorded in its row; the batch went on).",
+                             "Check that clip; the others' results are valid."),
+    "worker_crashed": ErrorCode("The worker process analysing one clip of a batch died twice (recorded in its "
+                                "row; the batch went on).", "The clip may be damaged: export it again."),
+    "ray_missing": ErrorCode("--ray-address was given but Ray is not installed.",
+                             "pip install 'posetracker[dist]'."),
+    "ray_unreachable": ErrorCode("No Ray cluster answered at the address given (--ray-address or RAY_ADDRESS).",
+                                 "Start the head with `ray start --head`, or leave the address out to use this "
+                                 "machine's cores."),
 }

@@ -10,7 +10,7 @@ from conftest import TESTDATA, _require
 from posetracker.analysis import replay
 from posetracker.jump_detector import flight_height_cm
 from posetracker.options import Mode, Options
-from posetracker.posecache import track_video
+from posetracker.tools.posecache import track_video
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,27 @@ def register(sub) -> None:
     parser.add_argument("--long-minutes", type=float, default=0.0, metavar="N",
                         help="also measure peak memory of an N-minute 1080p upload (synthesised by looping a "
                              "clip; 10 takes about half an hour)")
+    scaling = parser.add_argument_group("batch scaling (instead of the per-frame figures)")
+    scaling.add_argument("--scaling", action="store_true",
+                         help="clips/min and frames/s of whole-clip batches with 1 and 2 workers, the efficiency, "
+                              "and a 10-node cluster on 10,000 clips, on paper")
+    scaling.add_argument("--scaling-clips", type=int, default=None, metavar="N",
+                         help="batch the first N labelled clips (default: all of them)")
+    scaling.add_argument("--scaling-workers", default="1,2", metavar="LIST", help="worker counts (default: 1,2)")
+    scaling.add_argument("--ray-address", default=None, metavar="ADDR",
+                         help="run the scaling batches on this Ray cluster instead of local processes")
     parser.set_defaults(func=run)
+
+
+def run_scaling(args, videos: Path) -> int:
+    from posetracker.tools.scaling import format_scaling, measure_scaling, scaling_clips
+
+    model = (args.model or ["movenet"])[0]
+    workers = tuple(int(n) for n in args.scaling_workers.split(","))
+    report = measure_scaling(scaling_clips(videos, args.scaling_clips), model, workers, args.ray_address,
+                             log=lambda s: print(f"  {s}", file=sys.stderr, flush=True))
+    print(json.dumps(report) if args.json else format_scaling(report))
+    return 0
 
 
 def run(args) -> int:
@@ -30,6 +50,8 @@ def run(args) -> int:
     if videos is None or not videos.is_dir():
         raise PoseTrackerError("no_clips", "No folder of clips to measure on. Pass --videos DIR "
                                "(the project's test clips live in ../shared/testdata/videos).")
+    if args.scaling:
+        return run_scaling(args, videos)
     config = BenchConfig(videos=videos, models=tuple(args.model or MODELS), baseline=not args.no_baseline,
                          long_minutes=max(0.0, args.long_minutes))
     if args.quick:

@@ -8,13 +8,13 @@ inside `hold_seconds`.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
-from posetracker.analysis import AnalysisResult, replay
+from posetracker.analysis import AnalysisResult
 from posetracker.errors import PoseTrackerError
-from posetracker.options import Mode, Options
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,22 @@ class EvalReport:
     hold_within: float  # fraction of hold clips
     counted: int
     holds: int
+    failures: list[dict] = field(default_factory=list)  # {file, exercise, code, message}: clips not analysed
+
+    def by_exercise(self) -> dict[str, dict]:
+        """The totals again, per exercise (low-confidence labels left out, as in the totals)."""
+        names = sorted({c.exercise for c in self.clips} | {f["exercise"] for f in self.failures})
+        out = {}
+        for name in names:
+            part = summarise(self.model, [c for c in self.clips if c.exercise == name])
+            out[name] = {"clips": sum(c.exercise == name for c in self.clips),
+                         "failed": sum(f["exercise"] == name for f in self.failures),
+                         "counted_clips": part.counted, "hold_clips": part.holds,
+                         "exact": round(part.exact, 4) if part.counted else None,
+                         "obo": round(part.obo, 4) if part.counted else None,
+                         "mae": round(part.mae, 4) if part.counted else None,
+                         "hold_within": round(part.hold_within, 4) if part.holds else None}
+        return out
 
     @property
     def crowd_clips(self) -> list[str]:
@@ -52,7 +68,7 @@ class EvalReport:
         return {"model": self.model, "clips": [asdict(c) for c in self.clips],
                 "exact": round(self.exact, 4), "obo": round(self.obo, 4), "mae": round(self.mae, 4),
                 "hold_within": round(self.hold_within, 4), "counted_clips": self.counted, "hold_clips": self.holds,
-                "crowd_clips": self.crowd_clips}
+                "crowd_clips": self.crowd_clips, "exercises": self.by_exercise(), "failed_clips": self.failures}
 
     def table(self) -> str:
         lines = [f"model: {self.model}",
@@ -68,6 +84,19 @@ class EvalReport:
         lines.append(f"totals over {self.counted} counted clips: exact {self.exact:.0%}  off-by-one {self.obo:.0%}  "
                      f"normalised MAE {self.mae:.3f};  holds within range {self.hold_within:.0%} of {self.holds};  "
                      f"people warnings on {len(self.crowd_clips)} clips")
+        for f in self.failures:
+            lines.append(f"{f['file']:40s} {f['exercise']:13s} FAILED {f['code']}: {f['message']} (not in totals)")
+        return "\n".join(lines)
+
+    def exercise_table(self) -> str:
+        """The per-exercise breakdown printed beside the per-clip table."""
+        pct = lambda x: "-" if x is None else f"{x:.0%}"  # noqa: E731
+        lines = [f"{'per exercise':20s} {'clips':>5s} {'failed':>6s} {'exact':>6s} {'obo':>5s} {'nMAE':>6s} "
+                 f"{'holds ok':>8s}"]
+        for name, e in self.by_exercise().items():
+            mae = "-" if e["mae"] is None else f"{e['mae']:.3f}"
+            lines.append(f"{name:20s} {e['clips']:5d} {e['failed']:6d} {pct(e['exact']):>6s} {pct(e['obo']):>5s} "
+                         f"{mae:>6s} {pct(e['hold_within']):>8s}")
         return "\n".join(lines)
 
 
@@ -98,26 +127,69 @@ def score_clip(label: dict, result: AnalysisResult) -> ClipScore:
                      is_hold, bool(label.get("low_confidence")))
 
 
+def load_label_sets(sources: list[str | Path]) -> list[dict]:
+    """The labels of several files, or of every counting labels file in a folder (other JSON there, e.g.
+    jumps.json, is skipped). A clip labelled twice for the same exercise is kept once, as first read."""
+    labels, seen = [], set()
+    for source in sources:
+        source = Path(source)
+        files = [source]
+        if source.is_dir():
+            files = [p for p in sorted(source.glob("*.json")) if _is_label_list(p)]
+            if not files:
+                raise PoseTrackerError("labels_not_found", f"No labels file (a JSON list of clips) in {source}.")
+        for file in files:
+            for label in load_labels(file):
+                key = (label["file"], label.get("exercise"))
+                if key not in seen:
+                    seen.add(key)
+                    labels.append(label)
+    return labels
+
+
+def _is_label_list(path: Path) -> bool:
+    """A counting labels file: every record has an accepted count or hold range (jumps.json has neither)."""
+    try:
+        return all("reps_min" in r or "hold_seconds" in r for r in load_labels(path))
+    except PoseTrackerError:
+        return False
+
+
 def evaluate(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
-             progress: Callable[[str], None] | None = None) -> EvalReport:
-    from posetracker.tools.posecache import track_video
+             progress: Callable[[str], None] | None = None, *, workers: int = 1, ray_address: str | None = None,
+             results: str | Path | None = None, on_clip: Callable | None = None) -> EvalReport:
+    """Scores every labelled clip. `workers` / `ray_address` spread the clips over processes or a Ray cluster
+    (the report is the same); `results` writes each clip's record (JSONL + CSV) and lets a re-run resume."""
+    from posetracker.tools.batch import Clip, run_batch
 
     clips = []
     for label in labels:
         path = Path(videos) / label["file"]
         if not path.is_file():
             raise PoseTrackerError("video_not_found", f"Labelled clip {label['file']} is not in {videos}.")
+        clips.append(Clip(label["file"], str(path.resolve()), label["exercise"], path.stat().st_size))
+
+    def report_clip(record: dict, clip) -> None:
         if progress:
-            progress(label["file"])
-        track = track_video(path, model, pose_cache)
-        result = replay(track, Options(exercise=label["exercise"], mode=Mode.UPLOAD), model)
-        score = score_clip(label, result)
-        crowd = sum(1 for w in track.warnings if w.get("code") == "multiple_people" and w.get("active"))
-        clips.append(replace(score, crowd_warnings=crowd))
-    return summarise(model, clips)
+            progress(clip.name)
+        if on_clip:
+            on_clip(record, clip)
+
+    records = {(r["file"], r["exercise"]): r for r in run_batch(
+        clips, model, workers=workers, ray_address=ray_address, pose_cache=pose_cache, results=results,
+        progress=report_clip)}
+    scores, failures = [], []
+    for label in labels:
+        record = records[(label["file"], label["exercise"])]
+        if record["error"]:
+            failures.append({"file": label["file"], "exercise": label["exercise"], **record["error"]})
+            continue
+        got = SimpleNamespace(reps=record["reps"], hold_seconds=record["hold_seconds"])
+        scores.append(replace(score_clip(label, got), crowd_warnings=record["crowd_warnings"]))
+    return summarise(model, scores, failures)
 
 
-def summarise(model: str, clips: list[ClipScore]) -> EvalReport:
+def summarise(model: str, clips: list[ClipScore], failures: list[dict] = ()) -> EvalReport:
     counted = [c for c in clips if not c.low_confidence and not c.is_hold]
     holds = [c for c in clips if not c.low_confidence and c.is_hold]
     n = max(len(counted), 1)
@@ -126,5 +198,5 @@ def summarise(model: str, clips: list[ClipScore]) -> EvalReport:
         exact=sum(c.exact for c in counted) / n, obo=sum(c.obo for c in counted) / n,
         mae=sum(c.nmae for c in counted) / n,
         hold_within=sum(c.exact for c in holds) / max(len(holds), 1),
-        counted=len(counted), holds=len(holds),
+        counted=len(counted), holds=len(holds), failures=list(failures),
     )

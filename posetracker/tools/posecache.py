@@ -6,6 +6,8 @@ sequence gives exactly the events the live pipeline would have given for the sam
 from __future__ import annotations
 
 import json
+import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +53,9 @@ class PoseTrack:
         return cls(d["timestamps"], poses, int(w), int(h), float(fps), tuple(json.loads(str(d["warnings"]))))
 
 
-def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None) -> PoseTrack:
+def track_video(path: str | Path, model: str, cache_dir: str | Path | None = None, estimator=None) -> PoseTrack:
+    """The poses of every frame of `path`. `estimator` (of `model`) is reused when given, e.g. by a batch
+    worker that loads its model once for many clips; it is reset first, so the track is the same either way."""
     from posetracker.people import UPLOAD_CHECK_S
     from posetracker.tracker import Tracker
     from posetracker.video import VideoInfo, iter_frames
@@ -64,8 +68,11 @@ def track_video(path: str | Path, model: str, cache_dir: str | Path | None = Non
             return PoseTrack.load(cache_file)
     info = VideoInfo.from_path(path)
     timestamps, poses, warnings = [], [], []
-    # Poses only: the engine is replayed later, so this tracker has none.
-    with Tracker(Options(), model, engine_factory=None, people_interval_s=UPLOAD_CHECK_S) as tracker:
+    if estimator is not None:
+        estimator.reset()
+    # Poses only: the engine is replayed later, so this tracker has none. A borrowed estimator stays open.
+    tracker = Tracker(Options(), model, estimator=estimator, engine_factory=None, people_interval_s=UPLOAD_CHECK_S)
+    with tracker if estimator is None else nullcontext(tracker):
         for frame in iter_frames(path, max_side=MODEL_MAX_SIDE, people=tracker.people):
             step = tracker.step(frame.image, frame.timestamp, people=frame.people)
             timestamps.append(step.timestamp)
@@ -76,5 +83,8 @@ def track_video(path: str | Path, model: str, cache_dir: str | Path | None = Non
                       tuple(warnings))
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        track.save(cache_file)
+        # Parallel batch workers share the cache: write aside, then rename, so no reader sees half a file.
+        partial = cache_file.with_name(f"{cache_file.stem}.{os.getpid()}.partial.npz")
+        track.save(partial)
+        os.replace(partial, cache_file)
     return track
