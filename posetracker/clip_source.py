@@ -108,13 +108,18 @@ def _make_track_class():
             self._last_t = 0.0     # stream time of the last frame sent
             self._anchor = None    # monotonic time at which stream time 0 would have been shown
             self._step = 1 / 30.0
+            self._pass_frames = 0
 
         def _next_frame(self):
+            from posetracker.errors import PoseTrackerError
             from posetracker.video import iter_frames
 
-            if self._frames is None:
-                self._frames = iter_frames(self._path, max_side=self._max_side)
-            return next(self._frames, None)
+            try:
+                if self._frames is None:
+                    self._frames = iter_frames(self._path, max_side=self._max_side)
+                return next(self._frames, None)
+            except (PoseTrackerError, OSError):  # the file went away (a new clip replaced it): the clip ends
+                return None
 
         async def recv(self):
             import av
@@ -132,12 +137,14 @@ def _make_track_class():
                 frame = await loop.run_in_executor(None, self._next_frame)
                 if frame is None:
                     self._frames = None
-                    if control.loop:
+                    if control.loop and self._pass_frames:  # a pass with no frame at all would spin
+                        self._pass_frames = 0
                         self._offset = self._last_t + self._step
                         control._looped()
                         continue
                     control._end()
                     continue
+                self._pass_frames += 1
                 t = self._offset + frame.timestamp
                 if t > self._last_t:
                     self._step = min(max(t - self._last_t, 1 / 120), 0.5)

@@ -44,6 +44,7 @@ class Settings:
     placement: bool = True
     countdown_s: int = 3
     mirror: bool = True
+    speak: bool = False  # the browser speaks counts and cues (Web Speech API); never gated, nothing on the server
     token_hint: str | None = field(default=None, compare=False)  # masked token, never the token itself
 
     def __post_init__(self) -> None:
@@ -80,7 +81,8 @@ class Settings:
     def with_plan(self, plan_id: str, token_hint: str | None = None) -> "Settings":
         """Switch plan: the user's own choices stay, the gated outputs start from the new plan's defaults."""
         kept = {name: getattr(self, name) for name in ("exercise", "difficulty", "min_grade", "skeleton",
-                                                       "placement", "countdown_s", "mirror", "export")}
+                                                       "placement", "countdown_s", "mirror", "export",
+                                                       "speak")}
         settings = Settings.defaults_for(plan_id, **kept, token_hint=token_hint)
         return enforce(settings)[0]
 
@@ -175,10 +177,10 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 
 # --- URL query parameters (PoseTracker's names) ----------------------------------------------------------
 
-# PoseTracker's parameter names; `formScore`, `mirror` and `plan` are ours (PoseTracker has none for them).
+# PoseTracker's parameter names; `formScore`, `mirror`, `speak` and `plan` are ours (PoseTracker has none for them).
 BOOL_PARAMS = {"skeleton": "skeleton", "keypoints": "keypoints", "angles": "angles", "progression": "progression",
                "recommendations": "recommendations", "export": "export", "placement": "placement",
-               "formScore": "form_score", "mirror": "mirror"}
+               "formScore": "form_score", "mirror": "mirror", "speak": "speak"}
 URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
