@@ -15,7 +15,11 @@ import streamlit as st
 from pages._shared import save_settings
 from posetracker.speech import SpeechCues
 
-MAX_LAG_S = 2.0
+MAX_LAG_S = 2.0  # the longest an utterance may wait in the browser before it is dropped unsaid
+# Older than this on the server when it reaches the browser, an utterance is history, not news (speech was just
+# turned on, or a busy server's panel update was superseded before it was sent). The panel shows such a count
+# at the same moment it is said, so a little slack over MAX_LAG_S keeps counts from being skipped.
+STALE_S = 4.0
 _CUES = "live.speech_cues"
 _TOGGLE = "live.speak"
 
@@ -31,8 +35,8 @@ export default function (component) {
   for (const item of data.items || []) {
     if (item.id <= s.last) continue;
     s.last = item.id;
-    if (!data.enabled || item.age_s * 1000 > maxLagMs) continue;
-    s.queue.push({ ...item, at: now - item.age_s * 1000 });
+    if (!data.enabled || item.age_s > data.stale_s) continue;  // history (say, speech just turned on)
+    s.queue.push({ ...item, at: now });
   }
   if (!data.enabled) {
     if (s.queue.length || s.busy) { s.queue = []; s.busy = false; synth.cancel(); }
@@ -93,5 +97,5 @@ def speak_updates(snapshot, enabled: bool) -> None:
     now = time.monotonic()
     cues.update(snapshot.state, now)
     # Mounted when off too, so turning it off silences what is being said at once.
-    _speaker(key="live.speaker", data={"enabled": enabled, "max_lag_s": MAX_LAG_S,
+    _speaker(key="live.speaker", data={"enabled": enabled, "max_lag_s": MAX_LAG_S, "stale_s": STALE_S,
                                        "items": [u.to_dict(now) for u in cues.recent] if enabled else []})

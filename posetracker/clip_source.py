@@ -7,7 +7,8 @@
 
 The frames go through the same `LiveProcessor` callback as a camera's. They are decoded by
 `posetracker.video.iter_frames` (upright, downscaled to a camera's size) off the event loop, and paced by their
-own timestamps, so the engine sees the clip's timing whatever the machine's speed. While paused or after the
+own timestamps, so the engine sees the clip's timing whatever the machine's speed; when the machine cannot keep
+up, frames are dropped as a camera's would be, and the clip still ends on time. While paused or after the
 end nothing is sent: the viewer keeps the last frame and no time passes for the engine (a plank's seconds held
 do not grow while paused). Looping continues the timestamps, so a loop is one long stream, not a new one.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -23,7 +25,10 @@ from pathlib import Path
 CAMERA_SIZE = 640  # the longer side of a camera frame: the live pipeline's cost is sized for it
 TIME_BASE = Fraction(1, 90_000)  # the RTP video clock
 _IDLE_S = 0.05  # how often a paused or finished track looks at its control
-MAX_LAG_S = 0.5  # further behind than this (a slow decode), pacing restarts instead of rushing to catch up
+# Like a camera, a clip keeps to the clock: a frame later than LATE_S is dropped (a busy machine sees fewer
+# frames, not a slower clip), though one still goes out at least every KEEP_SENDING_S so the picture moves.
+LATE_S = 0.1
+KEEP_SENDING_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,14 @@ def _make_track_class():
             self._path, self._control, self._max_side = Path(path), control, max_side
             self._frames = None
             self._offset = 0.0     # stream time at the start of the current pass through the clip
-            self._last_t = 0.0     # stream time of the last frame sent
+            self._last_t = 0.0     # stream time of the last frame decoded
             self._anchor = None    # monotonic time at which stream time 0 would have been shown
             self._step = 1 / 30.0
+            self._sent_at = 0.0    # monotonic time the last frame went out
+            # Its own thread: the event loop's shared pool also runs the WebRTC encoders, and on a busy machine
+            # a decode queued behind them waited up to a second.
+            self._decoder = ThreadPoolExecutor(1, thread_name_prefix="clip-decode")
+            self._pending = None   # the next frame's decode, started ahead
             self._pass_frames = 0
 
         def _next_frame(self):
@@ -121,20 +131,38 @@ def _make_track_class():
             except (PoseTrackerError, OSError):  # the file went away (a new clip replaced it): the clip ends
                 return None
 
+        def stop(self) -> None:
+            super().stop()
+            try:
+                self._decoder.submit(self._close)  # in the decoding thread, after any decode under way
+            except RuntimeError:  # stopped before
+                return
+            self._decoder.shutdown(wait=False)
+
+        def _close(self) -> None:
+            if self._frames is not None:
+                self._frames.close()
+                self._frames = None
+
         async def recv(self):
             import av
 
             loop = asyncio.get_running_loop()
             while True:
                 if self.readyState != "live":
-                    self._frames = None
                     raise MediaStreamError
                 control = self._control
                 if control.paused or control.status().ended:
                     self._anchor = None  # resume from here, not at the wall-clock time the clip would be at
                     await asyncio.sleep(_IDLE_S)
                     continue
-                frame = await loop.run_in_executor(None, self._next_frame)
+                if self._pending is None:
+                    self._pending = loop.run_in_executor(self._decoder, self._next_frame)
+                frame = await asyncio.shield(self._pending)  # a cancelled recv must not lose the frame
+                if self.readyState != "live":
+                    raise MediaStreamError
+                # Decode the next frame while this one is paced, processed and encoded.
+                self._pending = loop.run_in_executor(self._decoder, self._next_frame) if frame else None
                 if frame is None:
                     self._frames = None
                     if control.loop and self._pass_frames:  # a pass with no frame at all would spin
@@ -148,14 +176,17 @@ def _make_track_class():
                 t = self._offset + frame.timestamp
                 if t > self._last_t:
                     self._step = min(max(t - self._last_t, 1 / 120), 0.5)
-                now = time.monotonic()
-                if self._anchor is None or now - (self._anchor + t) > MAX_LAG_S:
-                    self._anchor = now - t
-                delay = self._anchor + t - now
-                if delay > 0:
-                    await asyncio.sleep(delay)
                 self._last_t = t
                 control._played(frame.timestamp)
+                now = time.monotonic()
+                if self._anchor is None:
+                    self._anchor = now - t
+                delay = self._anchor + t - now
+                if -delay > LATE_S and now - self._sent_at < KEEP_SENDING_S:
+                    continue
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                self._sent_at = time.monotonic()
                 out = av.VideoFrame.from_ndarray(frame.image, format="rgb24")
                 out.pts, out.time_base = int(round(t / TIME_BASE)), TIME_BASE
                 return out

@@ -97,3 +97,22 @@ def test_a_new_start_plays_from_the_beginning(clip_file):
 
     again, status = asyncio.run(run())
     assert float(again[0].pts * again[0].time_base) == 0.0 and not status.ended
+
+
+def test_a_slow_consumer_gets_fewer_frames_not_a_slower_clip(clip_file):
+    async def run():
+        control = ClipControl()
+        track = ClipPlayer(clip_file, control).video
+        started, frames = time.monotonic(), []
+        while not control.status().ended:
+            try:
+                frames.append(await asyncio.wait_for(track.recv(), 0.5))
+            except asyncio.TimeoutError:
+                break
+            await asyncio.sleep(0.15)  # a busy machine: the pipeline takes 150 ms a frame
+        return frames, time.monotonic() - started
+
+    frames, elapsed = asyncio.run(run())
+    times = [float(f.pts * f.time_base) for f in frames]
+    assert len(frames) < 10 and times[0] == 0.0 and np.all(np.diff(times) > 0)
+    assert elapsed < 1.3, f"the clip took {elapsed:.2f} s to play 0.5 s"
