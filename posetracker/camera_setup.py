@@ -47,7 +47,7 @@ def camera_advice(spec: ExerciseSpec) -> CameraAdvice:
 
 def diagram_svg(advice: CameraAdvice, width: int = 320, height: int = 190) -> str:
     """A top-down sketch: the person (facing down the page), the camera where it goes, and the distance."""
-    px, py = width * 0.62, height * 0.40  # the person
+    px, py = width * 0.62, height * (0.55 if advice.view is View.PROFILE else 0.40)  # the person
     if advice.view is View.PROFILE:
         cx, cy, angle = width * 0.12, py, 0        # to the person's side, lens pointing right
     else:

@@ -185,3 +185,13 @@ def test_no_url_crashes_the_settings_and_every_result_passes_its_own_gate(params
     assert enforce(settings) == (settings, None)
     assert all(validate_event(e) == [] for e in errors)
     assert from_query_params(to_query_params(settings), EXERCISES)[0] == settings
+
+
+def test_spoken_coaching_is_off_by_default_and_carried_by_the_url_and_a_plan_change():
+    assert Settings().speak is False and to_query_params(Settings())["speak"] == "false"
+    settings, errors = from_query_params({"speak": "true"}, ["squat"])
+    assert settings.speak is True and not errors and to_query_params(settings)["speak"] == "true"
+    assert settings.with_plan("developer").speak is True  # the user's choice, not a plan feature
+    assert settings.to_options(Mode.LIVE) == replace(settings, speak=False).to_options(Mode.LIVE)
+    _, errors = from_query_params({"speak": "loud"}, ["squat"])
+    assert [e["details"]["param"] for e in errors] == ["speak"]
