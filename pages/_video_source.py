@@ -42,10 +42,19 @@ class VideoSource:
     def is_camera(self) -> bool:
         return self.clip is None
 
-    def streamer_args(self) -> dict:
+    def streamer_args(self, on_start=None) -> dict:
+        """`webrtc_streamer`'s source arguments. `on_start` runs when START plays the clip from its beginning: a
+        replayed clip is a new set, not more reps on the last one."""
         if self.clip is None:
             return {"key": "live", "mode": WebRtcMode.SENDRECV}
-        return {"key": "live-clip", "mode": WebRtcMode.RECVONLY, "player_factory": self.clip.player}
+        clip = self.clip
+
+        def player() -> ClipPlayer:
+            if on_start is not None:
+                on_start()
+            return clip.player()
+
+        return {"key": "live-clip", "mode": WebRtcMode.RECVONLY, "player_factory": player}
 
     def settings_for(self, settings):
         """A clip is shown as recorded: mirroring is for a selfie camera."""

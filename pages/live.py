@@ -136,7 +136,7 @@ async def on_frames(frames):
 video, panel = st.columns([3, 2], gap="large")
 with video:
     ctx = webrtc_streamer(
-        **source.streamer_args(),
+        **source.streamer_args(on_start=processor.reset),
         rtc_configuration=ice_configuration(),
         media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
         queued_video_frames_callback=on_frames,
@@ -146,7 +146,8 @@ with video:
                       "device_not_available": camera_help("camera_not_found")},
     )
     source.controls(ctx.state.playing)
-    if not ctx.state.playing and source.is_camera:  # the browser reports a refused or missing camera inside the component only
+    # The browser reports a refused or missing camera inside the component only.
+    if not ctx.state.playing and source.is_camera:
         with st.expander("Camera not starting?", icon=":material/no_photography:"):
             st.markdown(f"- **NotAllowedError** · {camera_help('camera_permission_denied')}\n"
                         f"- **NotFoundError** or **NotReadableError** · {camera_help('camera_not_found')}")
