@@ -82,33 +82,35 @@ def test_the_first_screen_explains_the_app_and_leads_to_live_with_a_video(app_se
 def test_a_clip_given_on_the_live_page_plays_as_the_camera_and_is_counted(app_server, launch_browser, videos_dir,
                                                                           labels, artifacts_dir):
     label = next(item for item in labels if item["file"] == CLIP)
-    page = open_app(launch_browser(), app_server.page_url("live", exercise="squat", countdown="0"))
+    page = open_app(launch_browser(), app_server.page_url("live", exercise="squat", countdown="0"),
+                    viewport=(1400, 1400))
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
     page.get_by_test_id("stMain").get_by_text("Use a video instead of the camera", exact=True).click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(videos_dir / CLIP))
-    page.get_by_text(re.compile(rf"{re.escape(CLIP)} · 0 s / 14 s · press START")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(rf"{re.escape(CLIP)} · 0 s / 14 s · press START")).wait_for(timeout=60_000)
     wait_until_idle(page)
 
     webrtc_frame(page).get_by_role("button", name="START").click()
     page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=60_000)
-    page.get_by_text(re.compile(r"· playing$")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"· playing$")).wait_for(timeout=60_000)
 
     # Pause holds the clip (no frames reach the engine), Resume goes on from there.
     page.wait_for_function("() => /[1-9]\\d* s \\/ 14 s/.test(document.body.innerText)", timeout=30_000)
     page.get_by_role("button", name="Pause").click()
-    page.get_by_text(re.compile(r"· paused$")).wait_for(timeout=15_000)
+    page.get_by_text(re.compile(r"· paused$")).wait_for(timeout=60_000)
     # A frame already on its way may still be processed; after that the count of frames must stand still.
     assert _frames_settle(page, quiet_ms=3_000, timeout_ms=20_000), "frames kept coming while paused"
     page.get_by_role("button", name="Resume").click()
-    page.get_by_text(re.compile(r"· playing$")).wait_for(timeout=15_000)
+    page.get_by_text(re.compile(r"· playing$")).wait_for(timeout=60_000)
 
     page.wait_for_function("() => parseInt([...document.querySelectorAll('[data-testid=stMetricValue]')]"
                            ".map(e => e.innerText)[0]) >= 1", timeout=60_000)
     video_size = webrtc_frame(page).locator("video").first.evaluate("v => [v.videoWidth, v.videoHeight]")
     assert video_size[0] > 0 and video_size[1] > 0, "the clip is not playing in the page"
+    page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts_dir / "live-with-a-video.png"), full_page=True)
 
-    page.get_by_text("ended: press STOP", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("ended: press STOP", exact=False).wait_for(timeout=120_000)
     page.wait_for_timeout(1_500)  # the panel polls twice a second
     count = _reps(page)
     assert label["reps_min"] <= count <= label["reps_max"], f"{CLIP}: counted {count}, labelled {label['reps_min']}"
