@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 from streamlit_webrtc import WebRtcMode
 
-from posetracker.clip_source import ClipControl, ClipPlayer
+from posetracker.clip_source import ClipControl, ClipPlayer, as_clip
 from posetracker.errors import PoseTrackerError
 from posetracker.inputs import VIDEO_EXTENSIONS, CheckedUpload, MediaKind, Workspace, check_media, store_upload
 
@@ -77,10 +77,7 @@ def _adopt(key, store) -> None:
     workspace = _workspace()
     previous: LiveClip | None = st.session_state.get(_CLIP)
     try:
-        upload = store(workspace.new_analysis())
-        if upload.kind is not MediaKind.VIDEO:
-            raise PoseTrackerError("video_load_error", f"{upload.name} is a photo. Live with a video plays a "
-                                   "video (MP4, MOV, WebM, AVI or MKV); photos are analysed on the Upload page.")
+        upload = as_clip(store(workspace.new_analysis()))
     except PoseTrackerError as exc:
         workspace.discard_current()
         st.session_state.pop(_CLIP, None)

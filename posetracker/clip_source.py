@@ -213,3 +213,17 @@ class ClipPlayer:
         control.restart()
         self.video = clip_track(path, control, max_side)
         self.audio = None
+
+
+def as_clip(upload):
+    """An upload (already through the upload checks and the plan's limits) that can be played as the camera: a
+    video, not a photo. Returns it, or deletes the stored photo and raises `video_load_error`."""
+    from posetracker.errors import PoseTrackerError
+    from posetracker.inputs import MediaKind
+
+    if upload.kind is not MediaKind.VIDEO:
+        upload.path.unlink(missing_ok=True)
+        raise PoseTrackerError("video_load_error", f"{upload.name} is a photo. Live with a video plays a video "
+                               "(MP4, MOV, WebM, AVI or MKV); photos are analysed on the Upload page.")
+    return upload
+

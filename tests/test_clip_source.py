@@ -116,3 +116,38 @@ def test_a_slow_consumer_gets_fewer_frames_not_a_slower_clip(clip_file):
     times = [float(f.pts * f.time_base) for f in frames]
     assert len(frames) < 10 and times[0] == 0.0 and np.all(np.diff(times) > 0)
     assert elapsed < 1.3, f"the clip took {elapsed:.2f} s to play 0.5 s"
+
+
+def test_a_clip_gets_the_upload_checks_and_limits_and_must_be_a_video(clip_file, tmp_path):
+    from dataclasses import replace
+
+    from posetracker.clip_source import as_clip
+    from posetracker.errors import PoseTrackerError
+    from posetracker.inputs import store_upload
+    from posetracker.plans import get_plan
+
+    free = get_plan("free")
+    data = clip_file.read_bytes()
+    clip = as_clip(store_upload(data, "my clip.mp4", free, tmp_path))
+    assert clip.duration_s == pytest.approx(0.5, abs=0.05) and clip.path.parent == tmp_path
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    for folder in ("p", "l", "n"):
+        (tmp_path / folder).mkdir()
+    with pytest.raises(PoseTrackerError) as photo:
+        as_clip(store_upload(_png_bytes(), "holiday.mp4", free, tmp_path / "p"))
+    assert photo.value.code == "video_load_error" and "photos are analysed on the Upload page" in photo.value.message
+    assert not list((tmp_path / "p").iterdir()), "a refused photo was left on the server"
+    with pytest.raises(PoseTrackerError) as too_long:
+        store_upload(data, "long.mp4", replace(free, max_upload_seconds=0.2), tmp_path / "l")
+    assert too_long.value.code == "video_too_long"
+    with pytest.raises(PoseTrackerError) as not_media:
+        store_upload(png[8:], "x.mp4", free, tmp_path / "n")
+    assert not_media.value.code == "video_load_error"
+
+
+def _png_bytes() -> bytes:
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", two_tone(32, 32))
+    return encoded.tobytes()
