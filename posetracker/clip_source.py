@@ -8,7 +8,7 @@
 The frames go through the same `LiveProcessor` callback as a camera's. They are decoded by
 `posetracker.video.iter_frames` (upright, downscaled to a camera's size) off the event loop, and paced by their
 own timestamps, so the engine sees the clip's timing whatever the machine's speed; when the machine cannot keep
-up, frames are dropped as a camera's would be, and the clip still ends on time. While paused or after the
+up for a moment, frames are dropped as a camera's would be; a longer stall holds the clip rather than skip it. While paused or after the
 end nothing is sent: the viewer keeps the last frame and no time passes for the engine (a plank's seconds held
 do not grow while paused). Looping continues the timestamps, so a loop is one long stream, not a new one.
 """
@@ -27,8 +27,12 @@ TIME_BASE = Fraction(1, 90_000)  # the RTP video clock
 _IDLE_S = 0.05  # how often a paused or finished track looks at its control
 # Like a camera, a clip keeps to the clock: a frame later than LATE_S is dropped (a busy machine sees fewer
 # frames, not a slower clip), though one still goes out at least every KEEP_SENDING_S so the picture moves.
+# A stall beyond STALL_S (the first frames while the model warms up, a machine starved of CPU) is waited out
+# instead: skipping seconds of the clip would skip its reps. Measured on a loaded 2-core machine, the first
+# frames took 10 s to come through; with dropping alone the clip then raced through its first 11 s unseen.
 LATE_S = 0.1
 KEEP_SENDING_S = 0.25
+STALL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ def _make_track_class():
                 self._last_t = t
                 control._played(frame.timestamp)
                 now = time.monotonic()
-                if self._anchor is None:
+                if self._anchor is None or now - (self._anchor + t) > STALL_S:
                     self._anchor = now - t
                 delay = self._anchor + t - now
                 if -delay > LATE_S and now - self._sent_at < KEEP_SENDING_S:

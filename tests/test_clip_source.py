@@ -151,3 +151,14 @@ def _png_bytes() -> bytes:
 
     ok, encoded = cv2.imencode(".png", two_tone(32, 32))
     return encoded.tobytes()
+
+
+def test_a_long_stall_holds_the_clip_instead_of_skipping_it(clip_file):
+    async def run():
+        track = ClipPlayer(clip_file, ClipControl()).video
+        first = await _take(track, 2)
+        await asyncio.sleep(1.5)  # the pipeline stalled (a model warming up, a starved machine)
+        return first + await _take(track, 2)
+
+    times = [float(f.pts * f.time_base) for f in asyncio.run(run())]
+    assert times == pytest.approx([0, 0.05, 0.10, 0.15], abs=1e-3)
