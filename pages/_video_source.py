@@ -73,7 +73,7 @@ def _workspace() -> Workspace:
 
 
 def _adopt(key, store) -> None:
-    """Check and keep a clip (`store(folder)` -> CheckedUpload); a refusal keeps the previous clip and says why."""
+    """Check and keep a clip (`store(folder)` -> CheckedUpload), replacing the previous one; a refusal says why."""
     workspace = _workspace()
     previous: LiveClip | None = st.session_state.get(_CLIP)
     try:
@@ -85,6 +85,12 @@ def _adopt(key, store) -> None:
         return
     loop = previous.control.loop if previous is not None else False
     st.session_state[_CLIP] = LiveClip(key, upload, ClipControl(upload.duration_s, loop=loop))
+    st.session_state.pop(_ERROR, None)
+
+
+def _drop() -> None:
+    _workspace().discard_current()
+    st.session_state.pop(_CLIP, None)
     st.session_state.pop(_ERROR, None)
 
 
@@ -119,6 +125,11 @@ def video_source(settings) -> VideoSource:
             if st.session_state.get(_ERROR, (None,))[0] != key:
                 _adopt(key, lambda folder: store_upload(uploaded.getvalue(), uploaded.name, plan, folder))
     else:
+        if current is not None and current.key[0] == "file":  # its file was removed from the uploader
+            _drop()
+            current = None
+        if st.session_state.get(_ERROR, ((None,),))[0][0] == "file":  # so was a refused one
+            st.session_state.pop(_ERROR)
         earlier = _upload_page_clip()
         if earlier is not None and (current is None or current.key != ("upload", earlier.path)):
             if st.button(f"Play {earlier.name} (from the Upload page)", icon=":material/movie:"):

@@ -25,9 +25,9 @@ st.markdown(
     f"PoseTracker finds your body's joints in each frame and follows {len(exercise_ids())} exercises: it counts "
     "squats, push-ups, curls and the rest, times planks and wall sits, grades each repetition and says what to "
     "fix: live, or on a recording.")
-st.info("**Your video stays on this server and is not kept.** Frames are analysed as they arrive; an uploaded "
-        "file and its results are deleted when you leave. Nothing is sent anywhere else.",
-        icon=":material/lock:")
+st.info("**Your video stays on this server and is not kept.** Camera frames are analysed as they arrive and "
+        "never stored; an uploaded file and its results are deleted when you leave. Spoken coaching uses your "
+        "browser's own voices.", icon=":material/lock:")
 
 st.subheader("Start")
 camera, video, upload = st.columns(3)
