@@ -83,7 +83,7 @@ def test_a_clip_given_on_the_live_page_plays_as_the_camera_and_is_counted(app_se
                                                                           labels, artifacts_dir):
     label = next(item for item in labels if item["file"] == CLIP)
     page = open_app(launch_browser(), app_server.page_url("live", exercise="squat", countdown="0"),
-                    viewport=(1400, 1400))
+                    viewport=(1400, 1800))
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
     page.get_by_test_id("stMain").get_by_text("Use a video instead of the camera", exact=True).click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(videos_dir / CLIP))
