@@ -68,7 +68,7 @@ def test_the_first_screen_explains_the_app_and_leads_to_live_with_a_video(app_se
 
     main.get_by_role("combobox", name="Exercise").click()
     page.get_by_role("option", name="Shoulder press", exact=True).click()
-    main.get_by_text("in front of you, facing you", exact=False).wait_for(timeout=15_000)
+    main.get_by_text("in front of you, facing you", exact=False).wait_for(timeout=60_000)
 
     main.get_by_role("button", name="Live with a video").click()
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
@@ -109,7 +109,8 @@ def test_a_clip_given_on_the_live_page_plays_as_the_camera_and_is_counted(app_se
     page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts_dir / "live-with-a-video.png"), full_page=True)
 
-    page.get_by_text("ended: press STOP", exact=False).wait_for(timeout=180_000)
+    # In real time the clip ends 14 s after START; a machine too busy to keep up holds it rather than skip reps.
+    page.get_by_text("ended: press STOP", exact=False).wait_for(timeout=420_000)
     page.wait_for_timeout(1_500)  # the panel polls twice a second
     count = _reps(page)
     assert label["reps_min"] <= count <= label["reps_max"], \
