@@ -110,7 +110,8 @@ def test_a_clip_given_on_the_live_page_plays_as_the_camera_and_is_counted(app_se
     page.screenshot(path=str(artifacts_dir / "live-with-a-video.png"), full_page=True)
 
     # In real time the clip ends 14 s after START; a machine too busy to keep up holds it rather than skip reps.
-    page.get_by_text("ended: press STOP", exact=False).wait_for(timeout=420_000)
+    # (Measured on a 2-core machine at load 25: a twelfth of real time, so the wait is long.)
+    page.get_by_text("ended: press STOP", exact=False).wait_for(timeout=900_000)
     page.wait_for_timeout(1_500)  # the panel polls twice a second
     count = _reps(page)
     assert label["reps_min"] <= count <= label["reps_max"], \
@@ -131,7 +132,7 @@ def test_spoken_coaching_says_each_count_in_order_without_falling_behind(app_ser
 
     webrtc_frame(page).get_by_role("button", name="START").click()
     page.wait_for_function(
-        "() => window.__spoken.filter(s => /^\\d+$/.test(s.text)).length >= 4", timeout=90_000)
+        "() => window.__spoken.filter(s => /^\\d+$/.test(s.text)).length >= 4", timeout=300_000)
     webrtc_frame(page).get_by_role("button", name="STOP").click()
     page.wait_for_timeout(1_000)
     spoken = page.evaluate("window.__spoken")
