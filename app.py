@@ -11,12 +11,10 @@ st.set_page_config(page_title="PoseTracker", page_icon=":material/sports_gymnast
 
 # Pages in menu order; the first is the default.
 PAGES = [
-    st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="home", default=True),
+    st.Page("pages/home.py", title="Start", icon=":material/home:", url_path="home", default=True),
+    st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="live"),
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/settings.py", title="Settings", icon=":material/tune:", url_path="settings"),
-    # The default page is served at "/" whatever its url_path, so a link to /live?... answered every visitor
-    # but a fresh server's first with a "Page not found" dialog over the page. /live runs the Live page too.
-    st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="live", visibility="hidden"),
 ]
 
 page = st.navigation(PAGES)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
-from streamlit_webrtc import WebRtcMode, webrtc_streamer
+from streamlit_webrtc import webrtc_streamer
 
 from pages._jumps import jump_inputs, show_live_jumps
+from pages._speech import speak_updates, speech_toggle
 from pages._shared import (
     exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
+from pages._video_source import video_source
 from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
 from posetracker.live import LiveProcessor, LiveSnapshot, rtc_configuration
@@ -113,7 +115,13 @@ if mirror != settings.mirror:
     settings = save_settings(replace(settings, mirror=mirror))
 
 settings = jump_inputs(settings, key="live.jumps")
-processor = session_processor(model, settings)
+source_column, speech_column = st.columns([3, 2], vertical_alignment="top")
+with speech_column:
+    settings = speech_toggle(settings)
+with source_column:
+    source = video_source(settings)  # the camera, or a clip played as the camera
+
+processor = session_processor(model, source.settings_for(settings))
 watch_session()  # when the tab closes, its camera connection is released promptly (see SessionRegistry)
 right.button("Reset", icon=":material/restart_alt:", on_click=processor.reset, help="Start a new set",
              width="stretch")
@@ -130,8 +138,7 @@ async def on_frames(frames):
 video, panel = st.columns([3, 2], gap="large")
 with video:
     ctx = webrtc_streamer(
-        key="live",
-        mode=WebRtcMode.SENDRECV,
+        **source.streamer_args(on_start=processor.reset),
         rtc_configuration=ice_configuration(),
         media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
         queued_video_frames_callback=on_frames,
@@ -140,7 +147,9 @@ with video:
         translations={"device_access_denied": camera_help("camera_permission_denied"),
                       "device_not_available": camera_help("camera_not_found")},
     )
-    if not ctx.state.playing:  # the browser reports a refused or missing camera inside the component only
+    source.controls(ctx.state.playing)
+    # The browser reports a refused or missing camera inside the component only.
+    if not ctx.state.playing and source.is_camera:
         with st.expander("Camera not starting?", icon=":material/no_photography:"):
             st.markdown(f"- **NotAllowedError** · {camera_help('camera_permission_denied')}\n"
                         f"- **NotFoundError** or **NotReadableError** · {camera_help('camera_not_found')}")
@@ -148,7 +157,9 @@ with video:
 
 @st.fragment(run_every=POLL_S if ctx.state.playing or ctx.state.signalling else IDLE_POLL_S)
 def results_panel() -> None:
-    show_results(processor.snapshot())
+    snap = processor.snapshot()
+    show_results(snap)
+    speak_updates(snap, settings.speak)
 
 
 with panel:

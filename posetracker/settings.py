@@ -47,6 +47,7 @@ class Settings:
     mirror: bool = True
     user_height_cm: float | None = None  # jumps: the person's height (jump_analysis turns pixels into cm with it)
     device_pitch_deg: float = 0.0        # jumps: the phone's tilt
+    speak: bool = False  # the browser speaks counts and cues (Web Speech API); never gated, nothing on the server
     token_hint: str | None = field(default=None, compare=False)  # masked token, never the token itself
 
     def __post_init__(self) -> None:
@@ -87,7 +88,7 @@ class Settings:
         """Switch plan: the user's own choices stay, the gated outputs start from the new plan's defaults."""
         kept = {name: getattr(self, name) for name in ("exercise", "difficulty", "min_grade", "skeleton",
                                                        "placement", "countdown_s", "mirror", "export",
-                                                       "user_height_cm", "device_pitch_deg")}
+                                                       "user_height_cm", "device_pitch_deg", "speak")}
         settings = Settings.defaults_for(plan_id, **kept, token_hint=token_hint)
         return enforce(settings)[0]
 
@@ -182,9 +183,9 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 
 # --- URL query parameters (PoseTracker's names) ----------------------------------------------------------
 
-# PoseTracker's parameter names (the features table's `url` column); `formScore`, `mirror` and `plan` are ours
-# (PoseTracker has none for them).
-BOOL_PARAMS = {**URL_BOOLS, "mirror": "mirror"}
+# PoseTracker's parameter names (the features table's `url` column); `formScore`, `mirror`, `speak` and `plan`
+# are ours (PoseTracker has none for them).
+BOOL_PARAMS = {**URL_BOOLS, "mirror": "mirror", "speak": "speak"}
 URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS,
               "userHeightCm", "devicePitchDeg")
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}

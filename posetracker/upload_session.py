@@ -206,6 +206,11 @@ class SessionRegistry:
             self._seen(session_id)
             return self._sessions[session_id]
 
+    def peek(self, session_id: str) -> UploadSession | None:
+        """The session's uploads if it has any, without making them."""
+        with self._lock:
+            return self._sessions.get(session_id)
+
     def watch(self, session_id: str) -> None:
         """Notice this session's end even if it never uploads."""
         with self._lock:

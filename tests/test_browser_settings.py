@@ -52,9 +52,9 @@ def alerts(page, *expected: str) -> list[str]:
 
 
 def test_a_link_configures_the_live_settings_and_upload_pages(server, launch_browser, artifacts_dir):
-    page = open_app(launch_browser(), server.page_url("", exercise="push_up", difficulty="hard", countdown="5"))
+    page = open_app(launch_browser(), server.page_url("live", exercise="push_up", difficulty="hard", countdown="5"))
 
-    # Live, the default page: the link's exercise is picked, and the address bar keeps the whole configuration.
+    # Live: the link's exercise is picked, and the address bar keeps the whole configuration.
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for()
     assert exercise_shown(page) == "Push-up"
     page.get_by_text("Push-up · hard · countdown 5 s · Free plan", exact=True).wait_for()

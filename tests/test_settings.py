@@ -205,3 +205,13 @@ def test_the_features_table_drives_the_plans_the_url_the_gate_and_the_cli():
     args = parser.parse_args(["analyze", "v.mp4", "--exercise", "squat", *(f"--{f.cli}" for f in FEATURES if f.cli)])
     assert flags == set(GATED_EVENTS.values()) and all(getattr(args, name) is True for name in flags)
     assert {name for name, value in vars(analyze.build_settings(args)).items() if value is True} >= flags
+
+
+def test_spoken_coaching_is_off_by_default_and_carried_by_the_url_and_a_plan_change():
+    assert Settings().speak is False and to_query_params(Settings())["speak"] == "false"
+    settings, errors = from_query_params({"speak": "true"}, ["squat"])
+    assert settings.speak is True and not errors and to_query_params(settings)["speak"] == "true"
+    assert settings.with_plan("developer").speak is True  # the user's choice, not a plan feature
+    assert settings.to_options(Mode.LIVE) == replace(settings, speak=False).to_options(Mode.LIVE)
+    _, errors = from_query_params({"speak": "loud"}, ["squat"])
+    assert [e["details"]["param"] for e in errors] == ["speak"]
