@@ -10,6 +10,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from pages._capacity import refused_stream
 from pages._shared import (
     exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
@@ -127,7 +128,7 @@ async def on_frames(frames):
 
 video, panel = st.columns([3, 2], gap="large")
 with video:
-    ctx = webrtc_streamer(
+    ctx = refused_stream("live", model, processor) or webrtc_streamer(  # a full server says so instead
         key="live",
         mode=WebRtcMode.SENDRECV,
         rtc_configuration=ice_configuration(),

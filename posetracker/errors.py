@@ -97,6 +97,10 @@ ERRORS: dict[str, ErrorCode] = {
     "camera_not_found": ErrorCode(
         "The browser found no camera, or another application is using it.",
         "Connect a camera and close other apps that use it, then start the camera again."),
+    "server_busy": ErrorCode(
+        "Every live session the server can process at full frame rate is taken; a new one would slow all of "
+        "them (see posetracker/capacity.py).",
+        "Try again in a minute or two, or analyse a recorded video on the Upload page."),
     # `posetracker eval` and `bench`
     "labels_not_found": ErrorCode("No labels file at the given path.", "Pass the path of labels.json."),
     "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",
