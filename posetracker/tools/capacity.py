@@ -204,6 +204,18 @@ def add_session(server: LiveServer, visitors: Visitors, key: str, model: str) ->
     return None
 
 
+def wait_streaming(visitors: Visitors, key: str, timeout_s: float = 60.0) -> bool:
+    """Until annotated frames come back to `key` (ICE, DTLS, the first keyframe and the model's first frames
+    take seconds on a loaded machine); False when none came within the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        if visitors.ask("window", now - 2.0, now)[key]["delivered_fps"] > 0:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def find_capacity(model: str, config: CapacityConfig, log=lambda s: None) -> dict:
     """Add sessions one by one until one misses the targets; N is the last count where all kept them."""
     server = LiveServer(config.exercise)
@@ -215,6 +227,7 @@ def find_capacity(model: str, config: CapacityConfig, log=lambda s: None) -> dic
             key = f"{model}-{n}"
             add_session(server, visitors, key, model)
             keys.append(key)
+            wait_streaming(visitors, key)
             time.sleep(config.warmup_s)
             step = Step(n, measure(server, visitors, config, keys))
             steps.append(step)
