@@ -11,6 +11,7 @@ context that is neither playing nor signalling.
 """
 from __future__ import annotations
 
+import weakref
 from types import SimpleNamespace
 
 import streamlit as st
@@ -28,16 +29,47 @@ def refused_stream(key: str, model: str, processor) -> SimpleNamespace | None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
     from streamlit_webrtc.component import generate_frontend_component_key
 
-    value = st.session_state.get(generate_frontend_component_key(key)) or {}
-    if not (value.get("sdpOffer") or value.get("playing")):
-        return None  # the START button costs the server nothing
-    ctx = get_script_run_ctx()
-    session = ctx.session_id if ctx is not None else "local"
-    refusal = live_admission().admit(session, model, processor)
+    # The refusal stays until the visitor asks again: the component keeps sending what it has (ICE candidates)
+    # and reruns follow, which must not bring back a camera that would only hang on "connecting".
+    refusal = st.session_state.get(f"{key}.refused")
     if refusal is None:
-        return None
+        value = st.session_state.get(generate_frontend_component_key(key)) or {}
+        if not (value.get("sdpOffer") or value.get("playing")):
+            return None  # the START button costs the server nothing
+        ctx = get_script_run_ctx()
+        session = ctx.session_id if ctx is not None else "local"
+        refusal = live_admission().admit(session, model, processor, _stream_of(key))
+        if refusal is None:
+            return None
+        st.session_state[f"{key}.refused"] = refusal
     st.warning(refusal.message, icon=":material/group_off:")
     again, upload = st.columns(2)
-    again.button("Try again", icon=":material/refresh:", key=f"{key}.try_again", width="stretch")
-    upload.page_link("pages/upload.py", label="Upload a video", icon=":material/upload_file:")
+    again.button("Try again", icon=":material/refresh:", key=f"{key}.try_again", width="stretch",
+                 on_click=_ask_again, args=(key,))
+    try:
+        upload.page_link("pages/upload.py", label="Upload a video", icon=":material/upload_file:")
+    except Exception:  # noqa: BLE001 - the page run alone (outside app.py's navigation) has no page to link
+        pass
     return SimpleNamespace(state=SimpleNamespace(playing=False, signalling=False), refused=refusal)
+
+
+def _stream_of(key: str):
+    """Whether this session's camera connection is up, read from streamlit-webrtc's context for `key` (held
+    weakly: a session that has ended keeps nothing alive)."""
+    context = st.session_state.get(key)
+    if context is None or not hasattr(context, "state"):
+        return None
+    ref = weakref.ref(context)
+
+    def streaming() -> bool:
+        current = ref()
+        return current is not None and bool(current.state.playing or current.state.signalling)
+
+    return streaming
+
+
+def _ask_again(key: str) -> None:
+    from streamlit_webrtc.component import generate_frontend_component_key
+
+    st.session_state.pop(f"{key}.refused", None)
+    st.session_state.pop(generate_frontend_component_key(key), None)  # the refused offer is not answered later

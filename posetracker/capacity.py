@@ -13,11 +13,14 @@ shortly or to upload a video, and the running sessions keep their rate.
 The room is counted in MoveNet sessions, each model weighing by its measured cost (`posetracker bench
 --capacity` measures both on the machine at hand). `$POSETRACKER_LIVE_CAPACITY` sets it for a server whose
 figure was measured (or for a test); the default scales the two-core figure by the cores this process may use.
-A session holds its place while its frames keep coming, or for a grace period after admission while the
-camera connects; it frees it when its frames stop (STOP, a closed tab) or its processor is gone.
+A session holds its place while its stream says it is connected (on an overloaded server frames can stall
+for seconds, and the session is still there), while its frames keep coming, or for a grace period after
+admission while the camera connects; it frees it when none of these holds (STOP, a closed tab) or when it
+is released.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -25,6 +28,8 @@ import time
 import weakref
 from dataclasses import dataclass
 from typing import Callable, Mapping
+
+logger = logging.getLogger(__name__)
 
 TARGET_FPS = 15.0         # delivered frames a second a live session must keep
 TARGET_LATENCY_MS = 250.0  # frame sent -> annotated frame back
@@ -90,6 +95,7 @@ class _Place:
     weight: float
     admitted_at: float
     processor: Callable[[], object | None]  # a weak reference: a session that is gone holds nothing
+    streaming: Callable[[], bool] | None = None
 
 
 class LiveAdmission:
@@ -101,25 +107,31 @@ class LiveAdmission:
         self._lock = threading.Lock()
         self._places: dict[str, _Place] = {}
 
-    def admit(self, key: str, model: str, processor: object | None = None) -> Refusal | None:
+    def admit(self, key: str, model: str, processor: object | None = None,
+              streaming: Callable[[], bool] | None = None) -> Refusal | None:
         """Give session `key` a place for a `model` stream, or say why not. A session that holds a place keeps
         it (a rerun asks again). `processor` (anything with `snapshot()` -> `.updated_at`, `.fps`) tells when
-        the session's frames stop; without one the place lasts the connect grace only."""
+        the session's frames stop, `streaming()` whether its connection is up (it must not keep the session
+        alive: hold it weakly); with neither the place lasts the connect grace only."""
         now = self._clock()
         with self._lock:
             self._expire(now)
             held = self._places.get(key)
             if held is not None and held.model == model:
+                held.streaming = streaming or held.streaming
                 return None
             others = {k: p for k, p in self._places.items() if k != key}
             load = sum(p.weight for p in others.values())
             weight = model_weight(model)
             if load + weight > self.capacity + 1e-9 or self._starved(others.values(), now):
                 running = len(others)
+                # One line for the operator: visitors are being turned away (no visitor data in it).
+                logger.warning("Live session refused: %d running (load %.1f of %.1f MoveNet sessions).",
+                               running, load, self.capacity)
                 return Refusal(BUSY_MESSAGE.format(running=running, s="" if running == 1 else "s"), running,
                                self.capacity)
             ref = weakref.ref(processor) if processor is not None else (lambda: None)
-            self._places[key] = _Place(model, weight, now, ref)
+            self._places[key] = _Place(model, weight, now, ref, streaming)
             return None
 
     def release(self, key: str) -> None:
@@ -144,7 +156,7 @@ class LiveAdmission:
 
     def _expire(self, now: float) -> None:
         for key, place in list(self._places.items()):
-            if now - place.admitted_at < CONNECT_GRACE_S:
+            if now - place.admitted_at < CONNECT_GRACE_S or _true(place.streaming):
                 continue
             last = _last_frame(place.processor())
             if last is None or now - last > IDLE_RELEASE_S:
@@ -158,6 +170,13 @@ class LiveAdmission:
             fps = getattr(snap, "fps", None)
             if fps is not None and fps < STARVED_FPS:
                 return True
+        return False
+
+
+def _true(check: Callable[[], bool] | None) -> bool:
+    try:
+        return bool(check()) if check is not None else False
+    except Exception:  # noqa: BLE001 - a stream we cannot ask about is one that has gone
         return False
 
 

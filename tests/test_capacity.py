@@ -125,3 +125,25 @@ def test_capacity_from_the_environment_or_the_measured_figure_per_core():
         assert info.value.code in ERRORS and cap.CAPACITY_ENV in info.value.message
     gate = LiveAdmission(0)
     assert gate.admit("a", "movenet") is not None
+
+
+def test_a_connected_session_keeps_its_place_while_its_frames_stall():
+    # An overloaded server processes a frame every few seconds; the session is still there.
+    clock = Clock()
+    gate = LiveAdmission(1, clock=clock)
+    stalled = FakeProcessor(clock)
+    stalled.streaming = False
+    connected = [True]
+    assert gate.admit("a", "movenet", stalled, lambda: connected[0]) is None
+    advance(clock, cap.CONNECT_GRACE_S + cap.IDLE_RELEASE_S + 30, stalled)
+    assert gate.admit("b", "movenet", FakeProcessor(clock)) is not None
+    connected[0] = False  # STOP: the stream says so on the next rerun
+    assert gate.admit("b", "movenet", FakeProcessor(clock)) is None
+
+    def gone() -> bool:
+        raise ReferenceError("the session's context is gone")
+
+    gate2 = LiveAdmission(1, clock=clock)
+    assert gate2.admit("a", "movenet", None, gone) is None
+    clock.now += cap.CONNECT_GRACE_S + 1
+    assert not gate2.holds("a")

@@ -64,7 +64,7 @@ def test_a_full_server_refuses_the_next_visitor_and_the_running_session_keeps_it
 
 @pytest.mark.browser
 def test_the_live_page_tells_a_visitor_the_server_is_full_and_the_running_session_goes_on(
-        start_app, launch_browser, fake_camera):
+        start_app, launch_browser, fake_camera, artifacts_dir):
     server = start_app(env={"POSETRACKER_LIVE_CAPACITY": str(RUNNING)})
     camera = fake_camera("rjsong_squat2.mp4", seconds=20)
     url = server.page_url("live", exercise="squat", countdown="0")
@@ -74,7 +74,10 @@ def test_the_live_page_tells_a_visitor_the_server_is_full_and_the_running_sessio
 
     second = open_app(launch_browser(camera=camera), url)
     webrtc_frame(second).get_by_role("button", name="START").click()
-    second.get_by_text("The server is busy", exact=False).first.wait_for(timeout=60_000)
+    try:
+        second.get_by_text("The server is busy", exact=False).first.wait_for(timeout=120_000)
+    finally:
+        second.screenshot(path=str(artifacts_dir / "overload-refused.png"))
     message = second.get_by_text("The server is busy", exact=False).first.inner_text()
     assert "Try again" in message and "Upload" in message
     assert second.get_by_role("button", name="Try again").is_visible()
