@@ -54,16 +54,19 @@ def refused_stream(key: str, model: str, processor) -> SimpleNamespace | None:
 
 
 def _stream_of(key: str):
-    """Whether this session's camera connection is up, read from streamlit-webrtc's context for `key` (held
-    weakly: a session that has ended keeps nothing alive)."""
+    """Whether this session's camera connection is up: streamlit-webrtc's worker for `key` exists and its
+    peer connection has not closed or failed (a closed tab ends it within seconds, long before Streamlit
+    forgets the session). Held weakly: a session that has ended keeps nothing alive."""
     context = st.session_state.get(key)
-    if context is None or not hasattr(context, "state"):
+    if context is None or not hasattr(context, "_get_worker"):
         return None
     ref = weakref.ref(context)
 
     def streaming() -> bool:
         current = ref()
-        return current is not None and bool(current.state.playing or current.state.signalling)
+        worker = current._get_worker() if current is not None else None
+        pc = getattr(worker, "pc", None)
+        return pc is not None and pc.connectionState not in ("closed", "failed")
 
     return streaming
 

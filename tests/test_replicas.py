@@ -87,7 +87,8 @@ def test_two_replicas_behind_nginx_each_browser_counts_on_its_own_replica(reques
     proxy_port = free_port()
     nginx = start_nginx(tmp_path / "nginx", replicas, proxy_port)
     try:
-        camera = fake_camera("rjsong_squat2.mp4", seconds=40)
+        # A small camera: the test is about routing, and two replicas plus two browsers share two cores.
+        camera = fake_camera("rjsong_squat2.mp4", seconds=40, size=(320, 240))
         url = f"http://127.0.0.1:{proxy_port}/live?exercise=squat&countdown=0"
         pages = []
         for _ in range(2):  # one after the other, so round-robin gives each its own replica
