@@ -147,3 +147,38 @@ def test_a_connected_session_keeps_its_place_while_its_frames_stall():
     assert gate2.admit("a", "movenet", None, gone) is None
     clock.now += cap.CONNECT_GRACE_S + 1
     assert not gate2.holds("a")
+
+
+def test_the_frame_number_survives_the_codec_and_the_mirror():
+    # The capacity benchmark times each frame by the number it carries in the picture's edge strips.
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    from posetracker.tools.live_clients import read_code, stamp
+
+    rng = np.random.default_rng(7)
+    codec = av.CodecContext.create("libvpx", "w")
+    codec.width, codec.height, codec.pix_fmt = 640, 480, "yuv420p"
+    codec.time_base, codec.bit_rate = Fraction(1, 30), 300_000  # aiortc's own starting bitrate is about this
+    decoder = av.CodecContext.create("vp8", "r")
+    seen = []
+    for n in range(0, 256, 17):
+        planes = rng.integers(0, 255, (720, 640), dtype=np.uint8)  # noise: the hardest picture for the encoder
+        stamp(planes[:480], n)
+        frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+        frame.pts = n
+        for packet in codec.encode(frame):
+            for out in decoder.decode(packet):
+                y = out.to_ndarray()[:480]
+                seen.append(read_code(np.ascontiguousarray(y[:, ::-1])))  # as the mirrored overlay returns it
+    assert seen and all(code is not None for code in seen[1:]), seen
+    assert set(seen[1:]) <= set(range(0, 256, 17))
+
+
+def test_bench_capacity_refuses_a_camera_it_cannot_send():
+    from posetracker import cli
+
+    assert cli.main(["bench", "--capacity", "--camera", "641x480@30", "--videos", "."]) == 2
+    assert cli.main(["bench", "--capacity", "--camera", "big", "--videos", "."]) == 2
