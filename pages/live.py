@@ -12,6 +12,7 @@ from streamlit_webrtc import webrtc_streamer
 
 from pages._jumps import jump_inputs, show_live_jumps
 from pages._speech import speak_updates, speech_toggle
+from pages._capacity import refused_stream
 from pages._shared import (
     exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
@@ -137,8 +138,9 @@ async def on_frames(frames):
 
 video, panel = st.columns([3, 2], gap="large")
 with video:
-    ctx = webrtc_streamer(
-        **source.streamer_args(on_start=processor.reset),
+    args = source.streamer_args(on_start=processor.reset)
+    ctx = refused_stream(args["key"], model, processor) or webrtc_streamer(  # a full server says so instead
+        **args,
         rtc_configuration=ice_configuration(),
         media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
         queued_video_frames_callback=on_frames,

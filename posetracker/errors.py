@@ -109,6 +109,10 @@ ERRORS: dict[str, ErrorCode] = {
         "details. The message goes away after a few seconds without another failure.",
         "Nothing if it happens once. If it stays, press STOP then START; if it still stays, try another browser or "
         "camera, and tell us which."),
+    "server_busy": ErrorCode(
+        "Every live session the server can process at full frame rate is taken; a new one would slow all of "
+        "them (see posetracker/capacity.py).",
+        "Try again in a minute or two, or analyse a recorded video on the Upload page."),
     # `posetracker eval` and `bench`
     "labels_not_found": ErrorCode("No labels file at the given path.", "Pass the path of labels.json."),
     "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",

@@ -28,6 +28,13 @@ def register(sub) -> None:
     scaling.add_argument("--scaling-workers", default="1,2", metavar="LIST", help="worker counts (default: 1,2)")
     scaling.add_argument("--ray-address", default=None, metavar="ADDR",
                          help="run the scaling batches on this Ray cluster instead of local processes")
+    parser.add_argument("--capacity", action="store_true",
+                        help="instead: how many live sessions this server holds at >= 15 fps and < 250 ms (aiortc "
+                             "visitors sending a real clip; run it inside a network namespace of its own)")
+    parser.add_argument("--camera", default="640x480@30", metavar="WxH@FPS",
+                        help="with --capacity: the visitors' camera (default 640x480@30)")
+    parser.add_argument("--codec", default="VP8", choices=["VP8", "H264"], help="with --capacity: the video codec")
+    parser.add_argument("--max-sessions", type=int, default=6, metavar="N", help="with --capacity: stop at N")
     parser.set_defaults(func=run)
 
 
@@ -42,6 +49,28 @@ def run_scaling(args, videos: Path) -> int:
     return 0
 
 
+def run_capacity_command(args, videos: Path) -> int:
+    import re
+    from dataclasses import replace
+
+    from posetracker.tools.bench import MODELS
+    from posetracker.errors import PoseTrackerError
+    from posetracker.tools.capacity import CapacityConfig, format_capacity, run_capacity
+
+    match = re.fullmatch(r"(\d+)x(\d+)@(\d+)", args.camera)
+    if not match or int(match[1]) % 2 or int(match[2]) % 2:
+        raise PoseTrackerError("invalid_parameter", f"--camera takes WIDTHxHEIGHT@FPS with even sizes, such as "
+                               f"640x480@30; got {args.camera!r}.")
+    width, height, fps = (int(g) for g in match.groups())
+    config = CapacityConfig(videos=videos, models=tuple(args.model or MODELS), width=width, height=height, fps=fps,
+                            codec=args.codec, max_sessions=max(1, args.max_sessions))
+    if args.quick:
+        config = replace(config, warmup_s=2.0, window_s=4.0, max_sessions=min(config.max_sessions, 3))
+    report = run_capacity(config, log=lambda s: print(f"  {s}", file=sys.stderr, flush=True))
+    print(json.dumps(report) if args.json else format_capacity(report))
+    return 0
+
+
 def run(args) -> int:
     from posetracker.tools.bench import MODELS, BenchConfig, default_videos_dir, format_report, quick, run_bench
     from posetracker.errors import PoseTrackerError
@@ -52,6 +81,8 @@ def run(args) -> int:
                                "(the project's test clips live in ../shared/testdata/videos).")
     if args.scaling:
         return run_scaling(args, videos)
+    if args.capacity:
+        return run_capacity_command(args, videos)
     config = BenchConfig(videos=videos, models=tuple(args.model or MODELS), baseline=not args.no_baseline,
                          long_minutes=max(0.0, args.long_minutes))
     if args.quick:
