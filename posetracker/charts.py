@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 GRADE_HEX = {"A": "#2ecc71", "B": "#8cd246", "C": "#f1c40f", "D": "#e67e22", "F": "#e74c3c"}
 COUNTED_FILL = "rgba(46, 204, 113, 0.18)"
 REJECTED_FILL = "rgba(150, 150, 150, 0.18)"
-REASONS = {"too_shallow": "not deep enough", "too_fast": "too fast", "min_grade": "below the minimum grade"}
+REASONS = {"too_shallow": "not deep enough", "too_fast": "too short", "too_long": "too long (a change of position)",
+           "person_lost": "person lost mid-rep", "min_grade": "below the minimum grade"}
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:

@@ -23,6 +23,7 @@ class Rep:
     peak_s: float
     excursion: float  # peak minus rest baseline, body units
     from_start: bool = False  # the clip began inside this rep (its descent was not seen)
+    dropped: str | None = None  # the counter gave this excursion up: "too_long" or "person_lost"
 
     @property
     def duration_s(self) -> float:
@@ -40,6 +41,7 @@ class RepCounter:
         self._allow_start_inside = allow_start_inside
         self._low: float | None = None   # rest baseline (decaying minimum)
         self._low_t = 0.0
+        self._calm_t = 0.0  # last time the signal was within `noise` of the rest baseline: a rep starts here
         self._high: float | None = None  # peak of the current excursion
         self._high_t = 0.0
         self._t: float | None = None
@@ -51,11 +53,14 @@ class RepCounter:
     def baseline(self) -> float | None:
         return self._low
 
-    def pause(self) -> Rep | None:
-        """The person was lost: forget the phase (a rep must not be completed across the gap)."""
-        rep = self.flush()
+    def pause(self) -> list[Rep]:
+        """The person was lost: forget the phase (a rep must not be completed across the gap). Returns the rep
+        the clip began inside, if complete, and the rep in progress, given up as `person_lost`."""
+        reps = [self.flush()]
+        if self.phase is RepPhase.WORK and self._t is not None:
+            reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped="person_lost"))
         self.reset(allow_start_inside=False)
-        return rep
+        return [r for r in reps if r is not None]
 
     def update(self, value: float, t: float) -> Rep | None:
         h = self.spec.hysteresis
@@ -63,7 +68,7 @@ class RepCounter:
         self._t, self._last = t, value
         if self._low is None or self._high is None:
             self._low = self._high = value
-            self._low_t = self._high_t = t
+            self._low_t = self._high_t = self._calm_t = t
             return None
         enter = max(h.noise, h.enter_frac * self.depth)
         if self.phase is RepPhase.WORK:
@@ -71,21 +76,26 @@ class RepCounter:
                 self._high, self._high_t = value, t
             excursion = self._high - self._low
             if self._high - value >= max(h.noise, h.exit_frac * excursion):
-                rep = Rep(self._low_t, t, self._high_t, excursion)
+                rep = Rep(self._calm_t, t, self._high_t, excursion)
                 peak = self._high
                 self._to_rest(value, t)
                 if excursion >= self.depth:
                     return rep
                 self._pending = (rep, peak)  # judged on max(rise, return) when the return ends
-            return None
-            if t - self._low_t > self.spec.max_rep_s:
-                self._to_rest(value, t)  # a change of position, not a rep
+            elif t - self._calm_t > self.spec.max_rep_s:
+                # Away from rest for longer than any rep takes: a change of position, not a rep. The new
+                # position becomes the rest, so coming back from it is not a rep either.
+                rep = Rep(self._calm_t, t, self._high_t, excursion, dropped="too_long")
+                self._to_rest(value, t)
+                return rep
             return None
         if self.phase is RepPhase.REST and value > self._low:
             # The rest baseline creeps toward the signal so a drift (cut, change of view) is not a rep.
             self._low += (value - self._low) * (1.0 - math.exp(-dt / h.baseline_tau_s))
         if value <= self._low:
             self._low, self._low_t = value, t
+        if value - self._low <= h.noise:
+            self._calm_t = t
         if self.phase is RepPhase.UNKNOWN and value >= self._high:
             self._high, self._high_t = value, t
         if value - self._low >= enter:
@@ -116,7 +126,7 @@ class RepCounter:
         if rep is None and self.phase is RepPhase.WORK and self._t is not None and self._low is not None:
             excursion = self._high - self._low
             if self._high - self._last >= self.spec.hysteresis.finish_return * excursion:
-                rep = Rep(self._low_t, self._t, self._high_t, excursion)
+                rep = Rep(self._calm_t, self._t, self._high_t, excursion)
         return rep
 
     def progress(self, value: float | None) -> float | None:
@@ -129,6 +139,7 @@ class RepCounter:
         self.phase = RepPhase.REST
         self._low, self._low_t = value, t
         self._high, self._high_t = value, t
+        self._calm_t = t
 
 
 class RepTrack:
@@ -150,7 +161,7 @@ class RepTrack:
         reps = []
         if self._last_t is not None and t - self._last_t > self.gap_s:
             self.filter.reset()
-            reps.append(self.counter.pause())  # never complete a rep across the gap
+            reps += self.counter.pause()  # never complete a rep across the gap
         self._last_t = t
         self.value = self.filter(raw, t)
         reps.append(self.counter.update(self.value, t))

@@ -51,7 +51,7 @@ class RepRecord:
     score: float | None
     grade: str | None
     counted: bool
-    reason: str | None  # why not counted: too_shallow | too_fast | min_grade
+    reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | min_grade
     depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
 
 
@@ -257,16 +257,19 @@ class TrackingEngine:
             self._series.popleft()
 
     def _finish_rep(self, rep: Rep, t: float, out: list[dict], side: str | None = None) -> None:
+        if rep.dropped is not None:
+            self._reject(rep, rep.dropped, out)
+            return
         if self._same_rep_other_side(rep, side):
             return  # both arms (legs) moved together: one repetition, already counted
         if rep.excursion < self.depth:
-            self._add_rep(rep, None, None, False, "too_shallow")
+            self._reject(rep, "too_shallow", out)
             if rep.excursion >= 0.6 * self.depth:
                 # An attempt that fell short: the spec's own depth cue ("Go lower", "Curl all the way up").
                 self._recommend(tuple(r.cue for r in self.spec.rules if r.metric == "depth"), t, out)
             return
         if rep.duration_s < self.spec.min_rep_s:
-            self._add_rep(rep, None, None, False, "too_fast")
+            self._reject(rep, "too_fast", out)
             return
         series: dict[str, list[float]] = {}
         for ts, values in self._series:
@@ -290,6 +293,11 @@ class TrackingEngine:
             self._add_rep(rep, result.score, grade, True, None)
             out.append(self._counter_event())
         self._recommend(result.cues, t, out)
+
+    def _reject(self, rep: Rep, reason: str, out: list[dict]) -> None:
+        """A rep the engine saw but did not count says why, in the reps table and in the events."""
+        self._add_rep(rep, None, None, False, reason)
+        out.append(ev.rep_rejected(reason, None))
 
     def _same_rep_other_side(self, rep: Rep, side: str | None) -> bool:
         return any(other != side and abs(peak - rep.peak_s) < SAME_REP_S for peak, other in self._counted_peaks)
