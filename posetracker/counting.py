@@ -24,6 +24,12 @@ class Rep:
     excursion: float  # peak minus rest baseline, body units
     from_start: bool = False  # the clip began inside this rep (its descent was not seen)
     dropped: str | None = None  # the counter gave this excursion up: "too_long" or "person_lost"
+    rise_s: float | None = None  # when the signal crossed the entry threshold (the rep's core: rise_s..end_s)
+
+    @property
+    def core(self) -> tuple[float, float]:
+        """The part of the rep well away from rest: two sides' reps sharing it are one two-sided repetition."""
+        return (self.start_s if self.rise_s is None else self.rise_s), self.end_s
 
     @property
     def duration_s(self) -> float:
@@ -41,7 +47,8 @@ class RepCounter:
         self._allow_start_inside = allow_start_inside
         self._low: float | None = None   # rest baseline (decaying minimum)
         self._low_t = 0.0
-        self._calm_t = 0.0  # last time the signal was within `noise` of the rest baseline: a rep starts here
+        self._calm_t = 0.0  # last time the signal was near the rest baseline: a rep starts here
+        self._rise_t = 0.0  # when the current rep crossed the entry threshold
         self._high: float | None = None  # peak of the current excursion
         self._high_t = 0.0
         self._t: float | None = None
@@ -58,7 +65,8 @@ class RepCounter:
         the clip began inside, if complete, and the rep in progress, given up as `person_lost`."""
         reps = [self.flush()]
         if self.phase is RepPhase.WORK and self._t is not None:
-            reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped="person_lost"))
+            reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped="person_lost",
+                            rise_s=self._rise_t))
         self.reset(allow_start_inside=False)
         return [r for r in reps if r is not None]
 
@@ -76,7 +84,7 @@ class RepCounter:
                 self._high, self._high_t = value, t
             excursion = self._high - self._low
             if self._high - value >= max(h.noise, h.exit_frac * excursion):
-                rep = Rep(self._calm_t, t, self._high_t, excursion)
+                rep = Rep(self._calm_t, t, self._high_t, excursion, rise_s=self._rise_t)
                 peak = self._high
                 self._to_rest(value, t)
                 if excursion >= self.depth:
@@ -85,7 +93,7 @@ class RepCounter:
             elif t - self._calm_t > self.spec.max_rep_s:
                 # Away from rest for longer than any rep takes: a change of position, not a rep. The new
                 # position becomes the rest, so coming back from it is not a rep either.
-                rep = Rep(self._calm_t, t, self._high_t, excursion, dropped="too_long")
+                rep = Rep(self._calm_t, t, self._high_t, excursion, dropped="too_long", rise_s=self._rise_t)
                 self._to_rest(value, t)
                 return rep
             return None
@@ -94,14 +102,15 @@ class RepCounter:
             self._low += (value - self._low) * (1.0 - math.exp(-dt / h.baseline_tau_s))
         if value <= self._low:
             self._low, self._low_t = value, t
-        if value - self._low <= h.noise:
-            self._calm_t = t
+        if value - self._low <= max(h.noise, 0.5 * enter):
+            self._calm_t = t  # still near rest: half-way to the entry threshold, above the keypoints' noise
         if self.phase is RepPhase.UNKNOWN and value >= self._high:
             self._high, self._high_t = value, t
         if value - self._low >= enter:
             rep = self.flush()
             self.phase = RepPhase.WORK
             self._high, self._high_t = value, t
+            self._rise_t = t
             return rep
         if self.phase is RepPhase.UNKNOWN and self._high - value >= max(h.noise, h.exit_frac * self.depth):
             # Seen first near the far end of the movement, then coming back: the clip began inside a rep.
@@ -118,7 +127,8 @@ class RepCounter:
         rep, peak = self._pending
         self._pending = None
         end = max(rep.end_s, self._low_t) if rep.from_start else rep.end_s
-        return Rep(rep.start_s, end, rep.peak_s, max(rep.excursion, peak - self._low), rep.from_start)
+        return Rep(rep.start_s, end, rep.peak_s, max(rep.excursion, peak - self._low), rep.from_start,
+                   rise_s=rep.rise_s)
 
     def finish(self) -> Rep | None:
         """End of the clip: a pending rep, or one whose return had clearly begun (`finish_return` of the way)."""
@@ -126,7 +136,7 @@ class RepCounter:
         if rep is None and self.phase is RepPhase.WORK and self._t is not None and self._low is not None:
             excursion = self._high - self._low
             if self._high - self._last >= self.spec.hysteresis.finish_return * excursion:
-                rep = Rep(self._calm_t, self._t, self._high_t, excursion)
+                rep = Rep(self._calm_t, self._t, self._high_t, excursion, rise_s=self._rise_t)
         return rep
 
     def progress(self, value: float | None) -> float | None:
