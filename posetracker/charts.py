@@ -14,7 +14,8 @@ SIDE_HEX = {"left": "#ff4b4b", "right": "#1f77b4"}
 COUNTED_FILL = "rgba(46, 204, 113, 0.18)"
 REJECTED_FILL = "rgba(150, 150, 150, 0.18)"
 REASONS = {"too_shallow": "not deep enough", "too_fast": "too fast", "too_long": "too long (a change of position)",
-           "person_lost": "person lost mid-rep", "min_grade": "below the minimum grade"}
+           "person_lost": "person lost mid-rep", "view_changed": "the camera zoomed or cut mid-rep",
+           "min_grade": "below the minimum grade"}
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:

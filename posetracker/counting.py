@@ -23,7 +23,7 @@ class Rep:
     peak_s: float
     excursion: float  # peak minus rest baseline, body units
     from_start: bool = False  # the clip began inside this rep (its descent was not seen)
-    dropped: str | None = None  # the counter gave this excursion up: "too_long" or "person_lost"
+    dropped: str | None = None  # the counter gave this excursion up: too_long, person_lost or view_changed
     rise_s: float | None = None  # when the signal crossed the entry threshold (the rep's core: rise_s..end_s)
 
     @property
@@ -60,12 +60,12 @@ class RepCounter:
     def baseline(self) -> float | None:
         return self._low
 
-    def pause(self) -> list[Rep]:
-        """The person was lost: forget the phase (a rep must not be completed across the gap). Returns the rep
-        the clip began inside, if complete, and the rep in progress, given up as `person_lost`."""
+    def pause(self, why: str = "person_lost") -> list[Rep]:
+        """The person was lost (or the view changed): forget the phase, a rep must not be completed across the
+        gap. Returns the rep the clip began inside, if complete, and the rep in progress, given up as `why`."""
         reps = [self.flush()]
         if self.phase is RepPhase.WORK and self._t is not None:
-            reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped="person_lost",
+            reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped=why,
                             rise_s=self._rise_t))
         self.reset(allow_start_inside=False)
         return [r for r in reps if r is not None]
@@ -166,6 +166,11 @@ class RepTrack:
         self.counter = RepCounter(spec, depth)
         self.value: float | None = None
         self._last_t: float | None = None
+
+    def rescale(self) -> list[Rep]:
+        """The camera zoomed or cut: values before and after are not comparable, so start the rest anew."""
+        self.filter.reset()
+        return self.counter.pause("view_changed")
 
     def update(self, raw: float, t: float) -> list[Rep]:
         reps = []

@@ -56,7 +56,7 @@ class RepRecord:
     score: float | None
     grade: str | None
     counted: bool
-    reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | min_grade
+    reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | view_changed | min_grade
     depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
     side: str | None = None  # alternating exercises: the side whose movement this was
 
@@ -236,6 +236,12 @@ class TrackingEngine:
         if self._lost_at is not None:
             self._found_at, self._lost_at = t, None
         body = Body(pose, self._scale.update(pose, t), self.spec.score_gate)
+        if self._scale.changed:  # a zoom or a cut: smoothing and rest baselines start again at the new scale
+            self._scale.changed = False
+            self._hold_filters.clear()
+            for track in self._tracks:
+                for rep in track.rescale():
+                    self._finish_rep(rep, t, out, track.side)
         if self.is_duration:
             self._hold(body, t, out)
             return

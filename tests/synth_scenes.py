@@ -31,10 +31,14 @@ def alternating(exercise: str, per_side_hz: float, cycles: int, view: str = "fro
     return out
 
 
-def frame_change(poses: Stream, at_t: float, scale: float, centre=(0.5, 0.5), shift=(0.0, 0.0),
+def frame_change(poses: Stream, at_t: float, scale: float, centre=None, shift=(0.0, 0.0),
                  until_t: float = math.inf) -> Stream:
-    """A zoom or a cut: from `at_t` (to `until_t`) the picture is `scale` times bigger about `centre` and moved
-    by `shift`. Keypoints pushed out of the picture get a near-zero score, as a model gives them."""
+    """A zoom or a cut: from `at_t` (to `until_t`) the picture is `scale` times bigger about `centre` (default:
+    the person's centre at `at_t`, as a camera zooming on them) and moved by `shift`. Keypoints pushed out of the
+    picture get a near-zero score, as a model gives them."""
+    if centre is None:
+        first = next(p for p, t in poses if p is not None and t >= at_t)
+        centre = (first.xy.min(axis=0) + first.xy.max(axis=0)) / 2
     out = []
     for pose, t in poses:
         if pose is None or not at_t <= t < until_t:
