@@ -25,6 +25,7 @@ class Rep:
     from_start: bool = False  # the clip began inside this rep (its descent was not seen)
     dropped: str | None = None  # the counter gave this excursion up: too_long, person_lost or view_changed
     rise_s: float | None = None  # when the signal crossed the entry threshold (the rep's core: rise_s..end_s)
+    base: float | None = None    # the rest value the excursion was measured from (where the rep started)
 
     @property
     def core(self) -> tuple[float, float]:
@@ -84,7 +85,7 @@ class RepCounter:
                 self._high, self._high_t = value, t
             excursion = self._high - self._low
             if self._high - value >= max(h.noise, h.exit_frac * excursion):
-                rep = Rep(self._calm_t, t, self._high_t, excursion, rise_s=self._rise_t)
+                rep = Rep(self._calm_t, t, self._high_t, excursion, rise_s=self._rise_t, base=self._low)
                 peak = self._high
                 self._to_rest(value, t)
                 if excursion >= self.depth:
@@ -127,8 +128,9 @@ class RepCounter:
         rep, peak = self._pending
         self._pending = None
         end = max(rep.end_s, self._low_t) if rep.from_start else rep.end_s
+        base = self._low if rep.from_start or rep.base is None else min(rep.base, self._low)
         return Rep(rep.start_s, end, rep.peak_s, max(rep.excursion, peak - self._low), rep.from_start,
-                   rise_s=rep.rise_s)
+                   rise_s=rep.rise_s, base=base)
 
     def finish(self) -> Rep | None:
         """End of the clip: a pending rep, or one whose return had clearly begun (`finish_return` of the way)."""
@@ -136,7 +138,7 @@ class RepCounter:
         if rep is None and self.phase is RepPhase.WORK and self._t is not None and self._low is not None:
             excursion = self._high - self._low
             if self._high - self._last >= self.spec.hysteresis.finish_return * excursion:
-                rep = Rep(self._calm_t, self._t, self._high_t, excursion, rise_s=self._rise_t)
+                rep = Rep(self._calm_t, self._t, self._high_t, excursion, rise_s=self._rise_t, base=self._low)
         return rep
 
     def progress(self, value: float | None) -> float | None:

@@ -56,7 +56,8 @@ class RepRecord:
     score: float | None
     grade: str | None
     counted: bool
-    reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | view_changed | min_grade
+    reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | view_changed
+    #                     | not_from_rest | min_grade
     depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
     side: str | None = None  # alternating exercises: the side whose movement this was
 
@@ -276,6 +277,10 @@ class TrackingEngine:
             return
         if self._same_rep_other_side(rep, side):
             return  # both arms (legs) moved together: one repetition, already counted
+        rest = self.spec.rest_range
+        if rest is not None and rep.base is not None and not rest[0] <= rep.base <= rest[1]:
+            self._reject(rep, "not_from_rest", out, side)  # getting onto or off an apparatus
+            return
         if rep.excursion < self.depth:
             self._reject(rep, "too_shallow", out, side)
             if rep.excursion >= 0.6 * self.depth:

@@ -87,3 +87,19 @@ def then(first: Stream, make, *args, **kwargs) -> Stream:
 def posed(exercise: str, segments: list[tuple], view: str = "side", seed: int = 0, start_t: float = 0.0,
           mess: synth.Mess = synth.Mess()) -> Stream:
     return synth.render(exercise, segments, synth.Camera(view=view), mess, seed=seed, start_t=start_t)
+
+
+def keyframes(exercise: str, keys: list[tuple[float, float]], view: str = "side", fps: float = 30.0,
+              mess: synth.Mess = synth.Mess(), seed: int = 0, start_t: float = 0.0) -> Stream:
+    """The figure moved through `keys` [(seconds, k)], k 0 at rest .. 1 at work, linearly between keys:
+    positions the catalogue's rest-and-rep schedule cannot express (standing at the bars before a dip)."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    out, t = [], start_t
+    for (t0, k0), (t1, k1) in zip(keys, keys[1:]):
+        n = max(1, int(round((t1 - t0) * fps)))
+        for i in range(n):
+            k = k0 + (k1 - k0) * i / n
+            out.append((synth._pose(exercise, k, k, camera, mess, rng, t), t))
+            t += 1.0 / fps
+    return out

@@ -69,3 +69,27 @@ def test_no_movement_of_the_catalogue_looks_like_a_zoom(exercise):
                 scale.update(pose, t)
                 assert not (scale.changed and t > 0.5), (exercise, view, t)
                 scale.changed = False
+
+
+# -- getting onto and off an apparatus ---------------------------------------------------------------------
+def test_a_dip_counts_only_from_the_arms_locked_out():
+    """Standing at the bars with the hands at chest height and hopping up is an excursion of the dip's signal
+    from a rest the arms never have in a dip: it is reported (`not_from_rest`), not counted."""
+    from posetracker.counting import Rep
+    from posetracker.engine import TrackingEngine
+    from posetracker.options import Mode, Options
+
+    engine = TrackingEngine(Options(exercise="tricep_dip", mode=Mode.UPLOAD))
+    engine.update(None, 0.0)
+    out: list[dict] = []
+    engine._finish_rep(Rep(0.0, 2.0, 1.0, 0.25, rise_s=0.5, base=-0.55), 2.0, out)   # arms bent: the mount
+    engine._finish_rep(Rep(4.0, 6.0, 5.0, 0.40, rise_s=4.5, base=-0.90), 6.0, out)   # from lockout: a dip
+    assert engine.snapshot().count == 1
+    assert [r.reason for r in engine.snapshot().reps] == ["not_from_rest", None]
+    assert [e["reason"] for e in out if e["type"] == "rep_rejected"] == ["not_from_rest"]
+
+
+def test_synthetic_dips_start_from_lockout_and_all_count():
+    for view in ("side", "three_quarter"):
+        state, _, _ = drive(synth.perform("tricep_dip", reps=6, view=view, seed=8), exercise="tricep_dip")
+        assert state.count == 6 and all(r.counted for r in state.reps), state.reps

@@ -46,8 +46,10 @@ SPECS = (
     ExerciseSpec("hammer_curl", "Hammer curl", Kind.REPS, View.ANY, ARMS, "arm_flex", sides="alternate",
                  depth=Depth(0.25, 0.35, 0.5), target=0.65, smoothing=CONTROLLED,
                  rules=(FormRule("depth", "Curl all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    # A dip starts from the arms (nearly) locked out: the wrists at least 0.7 arm lengths below the shoulders
+    # (elbows opened past about 110 degrees). Standing at the bars with the hands at chest height is not a rest.
     ExerciseSpec("tricep_dip", "Tricep dip", Kind.REPS, View.PROFILE, ARMS + TRUNK[2:], "wrist_rise",
-                 depth=Depth(0.12, 0.18, 0.3), target=0.45,
+                 depth=Depth(0.12, 0.18, 0.3), target=0.45, rest_range=(-2.0, -0.7),
                  rules=(GO_LOWER, SLOW_DOWN)),
     ExerciseSpec("shoulder_press", "Shoulder press", Kind.REPS, View.FACE, ARMS, "wrist_rise",
                  depth=Depth(0.3, 0.45, 0.65), target=0.8,
