@@ -37,6 +37,7 @@ PLACEMENT_DEBOUNCE_S = 0.3  # a placement verdict must last this long before the
 SAME_REP_S = 0.3
 SAME_REP_OVERLAP = 0.5
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
+                         # (when first found, these frames are kept only as a sign that the clip began mid-rep)
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
 
@@ -110,8 +111,9 @@ class TrackingEngine:
         self._seen_at = np.full(NUM_KEYPOINTS, -np.inf)  # when each keypoint was last seen well
         self._countdown_start: float | None = None
         self._countdown_left: int | None = None
-        self._lost_at: float | None = None   # when the person disappeared (None: visible)
+        self._lost_at: float | None = -math.inf  # when the person disappeared (None: visible; -inf: not yet seen)
         self._found_at: float | None = None  # when they reappeared
+        self._first_at: float | None = None  # when they were first found
         self._signal: float | None = None
         self._progression: float | None = None
         self._progression_sent: float | None = None
@@ -235,6 +237,7 @@ class TrackingEngine:
                 self._timer.update(None, t)
             return
         if self._lost_at is not None:
+            self._first_at = t if self._first_at is None else self._first_at
             self._found_at, self._lost_at = t, None
         body = Body(pose, self._scale.update(pose, t), self.spec.score_gate)
         if self._scale.changed:  # a zoom or a cut: smoothing and rest baselines start again at the new scale
@@ -247,14 +250,17 @@ class TrackingEngine:
             self._hold(body, t, out)
             return
         self._record_metrics(body, t)
-        if self._found_at is not None and t - self._found_at < SETTLE_S:
+        settling = self._found_at is not None and t - self._found_at < SETTLE_S
+        if settling and self._found_at != self._first_at:
             return
         samples = SIGNALS[self.spec.signal](body)
         for track in self._tracks:
             sample = combine(samples, self.spec.sides, self.spec.score_gate, only=track.side)
             if sample is None:
                 continue  # hold the last good value: low-score frames must not delete the bottom of a rep
-            for rep in track.update(sample.value, t):
+            # First frames: the body scale is still learning the limbs (a signal can be off by a fifth of a leg),
+            # so they may show that the clip began inside a rep, but they do not set the rest baseline.
+            for rep in track.update(sample.value, t, settling=settling):
                 self._finish_rep(rep, t, out, track.side)
         values = [tr.value for tr in self._tracks if tr.value is not None]
         self._signal = max(values) if values else None
