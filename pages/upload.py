@@ -71,6 +71,8 @@ def show_video_result(result, settings) -> None:
                  "duration (s)": round(r["end_s"] - r["start_s"], 2), "score": r.get("score"), "grade": r.get("grade"),
                  "result": "counted" if r["counted"] else f"rejected: {REASONS.get(r.get('reason'), r.get('reason'))}"}
                 for n, r in enumerate(table, start=1)]
+        if any(r.get("side") for r in table):  # alternating exercises: which side each rep was
+            rows = [{**row, "side": r.get("side")} for row, r in zip(rows, table)]
         if not settings.form_score:  # the plan's gate: no empty score columns either
             rows = [{k: v for k, v in row.items() if k not in ("score", "grade")} for row in rows]
         st.dataframe(rows, hide_index=True)

@@ -27,6 +27,7 @@ class TracePoint:
     signal: float | None
     thresholds: tuple[float, float] | None
     person_visible: bool
+    sides: dict[str, float] | None = None  # alternating exercises: each side's signal (the chart draws both)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class Analysis:
         self._first_t = timestamp if self._first_t is None else self._first_t
         self._last_t = timestamp
         self.events.extend(events)
-        self.trace.append(TracePoint(timestamp, snapshot.signal, snapshot.thresholds, snapshot.person_visible))
+        self.trace.append(TracePoint(timestamp, snapshot.signal, snapshot.thresholds, snapshot.person_visible,
+                                     dict(snapshot.side_signals) or None))
         self._last = snapshot
 
     def finish(self, events: list[dict], snapshot: EngineState | None = None) -> AnalysisResult:

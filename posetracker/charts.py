@@ -10,9 +10,13 @@ from typing import Any
 import plotly.graph_objects as go
 
 GRADE_HEX = {"A": "#2ecc71", "B": "#8cd246", "C": "#f1c40f", "D": "#e67e22", "F": "#e74c3c"}
+SIDE_HEX = {"left": "#ff4b4b", "right": "#1f77b4"}
 COUNTED_FILL = "rgba(46, 204, 113, 0.18)"
 REJECTED_FILL = "rgba(150, 150, 150, 0.18)"
-REASONS = {"too_shallow": "not deep enough", "too_fast": "too fast", "min_grade": "below the minimum grade"}
+REASONS = {"too_shallow": "not deep enough", "too_fast": "too fast", "too_long": "too long (a change of position)",
+           "person_lost": "person lost mid-rep", "view_changed": "the camera zoomed or cut mid-rep",
+           "not_from_rest": "not from the start position",
+           "min_grade": "below the minimum grade"}
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
@@ -30,15 +34,23 @@ def signal_figure(result: Any) -> go.Figure:
     if result.hold_seconds is not None:
         return _hold_figure(result)
     t = [p.t for p in result.trace]
+    sides = sorted({side for p in result.trace for side in (getattr(p, "sides", None) or {})})
     fig = go.Figure()
+    # An alternating exercise counts each side on its own signal: both are drawn, the combined one faintly.
     fig.add_trace(go.Scatter(x=t, y=[p.signal for p in result.trace], name="signal", mode="lines",
-                             line=dict(color="#ff4b4b", width=2), connectgaps=False,
+                             line=dict(color="#ff4b4b", width=1 if sides else 2), connectgaps=False,
+                             opacity=0.35 if sides else 1.0, visible="legendonly" if sides else True,
                              hovertemplate="%{x:.2f} s: %{y:.3f}<extra>signal</extra>"))
     for i, (name, dash) in enumerate((("enter threshold", "dot"), ("rep threshold", "dash"))):
         fig.add_trace(go.Scatter(
             x=t, y=[None if p.thresholds is None else p.thresholds[i] for p in result.trace], name=name,
             mode="lines", line=dict(color="#7f8c8d", width=1, dash=dash),
             hovertemplate=f"%{{x:.2f}} s: %{{y:.3f}}<extra>{name}</extra>"))
+    for side in sides:
+        fig.add_trace(go.Scatter(
+            x=t, y=[(p.sides or {}).get(side) for p in result.trace], name=f"{side} side", mode="lines",
+            line=dict(color=SIDE_HEX.get(side, "#ff4b4b"), width=2), connectgaps=False,
+            hovertemplate=f"%{{x:.2f}} s: %{{y:.3f}}<extra>{side} side</extra>"))
     for n, rep in enumerate(result.reps_detail, start=1):
         counted = rep.get("counted")
         label = f"{n}" if counted else f"{n}✗"
@@ -58,7 +70,8 @@ def signal_figure(result: Any) -> go.Figure:
 def _rep_hover(n: int, rep: dict) -> str:
     status = "counted" if rep.get("counted") else f"rejected ({REASONS.get(rep.get('reason'), rep.get('reason'))})"
     score = "" if rep.get("score") is None else f", score {rep['score']:.0f} ({rep.get('grade')})"
-    return f"rep {n}: {rep['start_s']:.2f}–{rep['end_s']:.2f} s, {status}{score}"
+    side = f" ({rep['side']} side)" if rep.get("side") else ""
+    return f"rep {n}{side}: {rep['start_s']:.2f}–{rep['end_s']:.2f} s, {status}{score}"
 
 
 def _hold_figure(result: Any) -> go.Figure:

@@ -23,6 +23,14 @@ class Rep:
     peak_s: float
     excursion: float  # peak minus rest baseline, body units
     from_start: bool = False  # the clip began inside this rep (its descent was not seen)
+    dropped: str | None = None  # the counter gave this excursion up: too_long, person_lost or view_changed
+    rise_s: float | None = None  # when the signal crossed the entry threshold (the rep's core: rise_s..end_s)
+    base: float | None = None    # the rest value the excursion was measured from (where the rep started)
+
+    @property
+    def core(self) -> tuple[float, float]:
+        """The part of the rep well away from rest: two sides' reps sharing it are one two-sided repetition."""
+        return (self.start_s if self.rise_s is None else self.rise_s), self.end_s
 
     @property
     def duration_s(self) -> float:
@@ -40,6 +48,8 @@ class RepCounter:
         self._allow_start_inside = allow_start_inside
         self._low: float | None = None   # rest baseline (decaying minimum)
         self._low_t = 0.0
+        self._calm_t = 0.0  # last time the signal was near the rest baseline: a rep starts here
+        self._rise_t = 0.0  # when the current rep crossed the entry threshold
         self._high: float | None = None  # peak of the current excursion
         self._high_t = 0.0
         self._t: float | None = None
@@ -51,19 +61,33 @@ class RepCounter:
     def baseline(self) -> float | None:
         return self._low
 
-    def pause(self) -> Rep | None:
-        """The person was lost: forget the phase (a rep must not be completed across the gap)."""
-        rep = self.flush()
+    def pause(self, why: str = "person_lost") -> list[Rep]:
+        """The person was lost (or the view changed): forget the phase, a rep must not be completed across the
+        gap. Returns the rep the clip began inside, if complete, and the rep in progress, given up as `why`."""
+        reps = [self.flush()]
+        if self.phase is RepPhase.WORK and self._t is not None:
+            reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped=why,
+                            rise_s=self._rise_t))
         self.reset(allow_start_inside=False)
-        return rep
+        return [r for r in reps if r is not None]
 
-    def update(self, value: float, t: float) -> Rep | None:
+    def update(self, value: float, t: float, settling: bool = False) -> Rep | None:
+        """`settling`: a value from the tracker's first frames, when the body scale is still learning: it may
+        show the clip began inside a rep (the highest is kept), but it does not become the rest baseline."""
         h = self.spec.hysteresis
         dt = 0.0 if self._t is None else max(0.0, t - self._t)
         self._t, self._last = t, value
+        if settling and self.phase is RepPhase.UNKNOWN:
+            if self._high is None or value >= self._high:
+                self._high, self._high_t = value, t
+            return None
+        if self._low is None and self._high is not None and self.phase is RepPhase.UNKNOWN:
+            self._low, self._low_t, self._calm_t = value, t, t  # the first trusted value, after settling
+            self._high, self._high_t = max((self._high, self._high_t), (value, t))
+            return None
         if self._low is None or self._high is None:
             self._low = self._high = value
-            self._low_t = self._high_t = t
+            self._low_t = self._high_t = self._calm_t = t
             return None
         enter = max(h.noise, h.enter_frac * self.depth)
         if self.phase is RepPhase.WORK:
@@ -71,27 +95,33 @@ class RepCounter:
                 self._high, self._high_t = value, t
             excursion = self._high - self._low
             if self._high - value >= max(h.noise, h.exit_frac * excursion):
-                rep = Rep(self._low_t, t, self._high_t, excursion)
+                rep = Rep(self._calm_t, t, self._high_t, excursion, rise_s=self._rise_t, base=self._low)
                 peak = self._high
                 self._to_rest(value, t)
                 if excursion >= self.depth:
                     return rep
                 self._pending = (rep, peak)  # judged on max(rise, return) when the return ends
-            return None
-            if t - self._low_t > self.spec.max_rep_s:
-                self._to_rest(value, t)  # a change of position, not a rep
+            elif t - self._calm_t > self.spec.max_rep_s:
+                # Away from rest for longer than any rep takes: a change of position, not a rep. The new
+                # position becomes the rest, so coming back from it is not a rep either.
+                rep = Rep(self._calm_t, t, self._high_t, excursion, dropped="too_long", rise_s=self._rise_t)
+                self._to_rest(value, t)
+                return rep
             return None
         if self.phase is RepPhase.REST and value > self._low:
             # The rest baseline creeps toward the signal so a drift (cut, change of view) is not a rep.
             self._low += (value - self._low) * (1.0 - math.exp(-dt / h.baseline_tau_s))
         if value <= self._low:
             self._low, self._low_t = value, t
+        if value - self._low <= max(h.noise, 0.5 * enter):
+            self._calm_t = t  # still near rest: half-way to the entry threshold, above the keypoints' noise
         if self.phase is RepPhase.UNKNOWN and value >= self._high:
             self._high, self._high_t = value, t
         if value - self._low >= enter:
             rep = self.flush()
             self.phase = RepPhase.WORK
             self._high, self._high_t = value, t
+            self._rise_t = t
             return rep
         if self.phase is RepPhase.UNKNOWN and self._high - value >= max(h.noise, h.exit_frac * self.depth):
             # Seen first near the far end of the movement, then coming back: the clip began inside a rep.
@@ -108,7 +138,9 @@ class RepCounter:
         rep, peak = self._pending
         self._pending = None
         end = max(rep.end_s, self._low_t) if rep.from_start else rep.end_s
-        return Rep(rep.start_s, end, rep.peak_s, max(rep.excursion, peak - self._low), rep.from_start)
+        base = self._low if rep.from_start or rep.base is None else min(rep.base, self._low)
+        return Rep(rep.start_s, end, rep.peak_s, max(rep.excursion, peak - self._low), rep.from_start,
+                   rise_s=rep.rise_s, base=base)
 
     def finish(self) -> Rep | None:
         """End of the clip: a pending rep, or one whose return had clearly begun (`finish_return` of the way)."""
@@ -116,7 +148,7 @@ class RepCounter:
         if rep is None and self.phase is RepPhase.WORK and self._t is not None and self._low is not None:
             excursion = self._high - self._low
             if self._high - self._last >= self.spec.hysteresis.finish_return * excursion:
-                rep = Rep(self._low_t, self._t, self._high_t, excursion)
+                rep = Rep(self._calm_t, self._t, self._high_t, excursion, rise_s=self._rise_t, base=self._low)
         return rep
 
     def progress(self, value: float | None) -> float | None:
@@ -129,6 +161,7 @@ class RepCounter:
         self.phase = RepPhase.REST
         self._low, self._low_t = value, t
         self._high, self._high_t = value, t
+        self._calm_t = t
 
 
 class RepTrack:
@@ -146,14 +179,19 @@ class RepTrack:
         self.value: float | None = None
         self._last_t: float | None = None
 
-    def update(self, raw: float, t: float) -> list[Rep]:
+    def rescale(self) -> list[Rep]:
+        """The camera zoomed or cut: values before and after are not comparable, so start the rest anew."""
+        self.filter.reset()
+        return self.counter.pause("view_changed")
+
+    def update(self, raw: float, t: float, settling: bool = False) -> list[Rep]:
         reps = []
         if self._last_t is not None and t - self._last_t > self.gap_s:
             self.filter.reset()
-            reps.append(self.counter.pause())  # never complete a rep across the gap
+            reps += self.counter.pause()  # never complete a rep across the gap
         self._last_t = t
         self.value = self.filter(raw, t)
-        reps.append(self.counter.update(self.value, t))
+        reps.append(self.counter.update(self.value, t, settling))
         return [r for r in reps if r is not None]
 
 

@@ -31,8 +31,14 @@ from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
 KEYPOINT_MEMORY_S = 0.5     # a keypoint seen this recently still counts as in the frame for placement
 PLACEMENT_DEBOUNCE_S = 0.3  # a placement verdict must last this long before the guidance changes
-SAME_REP_S = 0.3         # left and right peaking this close together are one two-sided repetition
+# Left and right reps peaking within SAME_REP_S of each other AND overlapping in time by at least
+# SAME_REP_OVERLAP of the shorter one are one two-sided repetition (both arms curling together, or a side-view
+# left/right keypoint swap). Alternating limbs overlap little however fast they go: the peak window alone merged
+# high knees at three lifts a second into half as many reps.
+SAME_REP_S = 0.3
+SAME_REP_OVERLAP = 0.5
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
+                         # (when first found, these frames are kept only as a sign that the clip began mid-rep)
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
 
@@ -52,8 +58,10 @@ class RepRecord:
     score: float | None
     grade: str | None
     counted: bool
-    reason: str | None  # why not counted: too_shallow | too_fast | min_grade
+    reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | view_changed
+    #                     | not_from_rest | min_grade
     depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
+    side: str | None = None  # alternating exercises: the side whose movement this was
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class EngineState:
     rep_phase: RepPhase | None = None
     reps: tuple[RepRecord, ...] = field(default_factory=tuple)
     timestamp: float | None = None
+    side_signals: dict[str, float] = field(default_factory=dict)  # alternating exercises: each side's own signal
 
 
 class TrackingEngine:
@@ -93,7 +102,7 @@ class TrackingEngine:
         self._scale = BodyScale(gate=self.spec.score_gate)
         sides = ("left", "right") if self.spec.sides == "alternate" else (None,)
         self._tracks = [RepTrack(self.spec, self.depth, GAP_S, side) for side in sides]
-        self._counted_peaks: list[tuple[float, str | None]] = []  # (peak time, side) of recent counted reps
+        self._counted: list[tuple[float, float, float, str | None]] = []  # (core start, end, peak, side), recent
         self._timer = HoldTimer(self.spec.hold, GAP_S) if self.spec.hold else None
         self._hold_filters: dict[str, OneEuroFilter] = {}
         self._count = 0
@@ -103,8 +112,9 @@ class TrackingEngine:
         self._seen_at = np.full(NUM_KEYPOINTS, -np.inf)  # when each keypoint was last seen well
         self._countdown_start: float | None = None
         self._countdown_left: int | None = None
-        self._lost_at: float | None = None   # when the person disappeared (None: visible)
+        self._lost_at: float | None = -math.inf  # when the person disappeared (None: visible; -inf: not yet seen)
         self._found_at: float | None = None  # when they reappeared
+        self._first_at: float | None = None  # when they were first found
         self._signal: float | None = None
         self._progression: float | None = None
         self._progression_sent: float | None = None
@@ -163,6 +173,7 @@ class TrackingEngine:
             person_visible=bool(p and p.person_visible), signal=self._signal, thresholds=self._thresholds(),
             rep_phase=None if self.is_duration else self._lead_track().counter.phase, reps=self._reps,
             timestamp=self._t,
+            side_signals={tr.side: tr.value for tr in self._tracks if tr.side and tr.value is not None},
         )
 
     # -- phases ---------------------------------------------------------------------------------------------
@@ -222,20 +233,30 @@ class TrackingEngine:
                 self._timer.update(None, t)
             return
         if self._lost_at is not None:
+            self._first_at = t if self._first_at is None else self._first_at
             self._found_at, self._lost_at = t, None
         body = Body(pose, self._scale.update(pose, t), self.spec.score_gate)
+        if self._scale.changed:  # a zoom or a cut: smoothing and rest baselines start again at the new scale
+            self._scale.changed = False
+            self._hold_filters.clear()
+            for track in self._tracks:
+                for rep in track.rescale():
+                    self._finish_rep(rep, t, out, track.side)
         if self.is_duration:
             self._hold(body, t, out)
             return
         self._record_metrics(body, t)
-        if self._found_at is not None and t - self._found_at < SETTLE_S:
+        settling = self._found_at is not None and t - self._found_at < SETTLE_S
+        if settling and self._found_at != self._first_at:
             return
         samples = SIGNALS[self.spec.signal](body)
         for track in self._tracks:
             sample = combine(samples, self.spec.sides, self.spec.score_gate, only=track.side)
             if sample is None:
                 continue  # hold the last good value: low-score frames must not delete the bottom of a rep
-            for rep in track.update(sample.value, t):
+            # First frames: the body scale is still learning the limbs (a signal can be off by a fifth of a leg),
+            # so they may show that the clip began inside a rep, but they do not set the rest baseline.
+            for rep in track.update(sample.value, t, settling=settling):
                 self._finish_rep(rep, t, out, track.side)
         values = [tr.value for tr in self._tracks if tr.value is not None]
         self._signal = max(values) if values else None
@@ -253,16 +274,23 @@ class TrackingEngine:
             self._series.popleft()
 
     def _finish_rep(self, rep: Rep, t: float, out: list[dict], side: str | None = None) -> None:
+        if rep.dropped is not None:
+            self._reject(rep, rep.dropped, out, side)
+            return
         if self._same_rep_other_side(rep, side):
             return  # both arms (legs) moved together: one repetition, already counted
+        rest = self.spec.rest_range
+        if rest is not None and rep.base is not None and not rest[0] <= rep.base <= rest[1]:
+            self._reject(rep, "not_from_rest", out, side)  # getting onto or off an apparatus
+            return
         if rep.excursion < self.depth:
-            self._add_rep(rep, None, None, False, "too_shallow")
+            self._reject(rep, "too_shallow", out, side)
             if rep.excursion >= 0.6 * self.depth:
                 # An attempt that fell short: the spec's own depth cue ("Go lower", "Curl all the way up").
                 self._recommend(tuple(r.cue for r in self.spec.rules if r.metric == "depth"), t, out)
             return
         if rep.duration_s < self.spec.min_rep_s:
-            self._add_rep(rep, None, None, False, "too_fast")
+            self._reject(rep, "too_fast", out, side)
             return
         series: dict[str, list[float]] = {}
         for ts, values in self._series:
@@ -278,16 +306,27 @@ class TrackingEngine:
         out.append(ev.form_score(result.score, self._avg_score(), grade))
         if rejected:
             out.append(ev.rep_rejected("min_grade", grade))
-            self._add_rep(rep, result.score, grade, False, "min_grade")
+            self._add_rep(rep, result.score, grade, False, "min_grade", side)
         else:
             self._count += 1
-            self._counted_peaks = self._counted_peaks[-3:] + [(rep.peak_s, side)]
-            self._add_rep(rep, result.score, grade, True, None)
+            self._counted = self._counted[-3:] + [(*rep.core, rep.peak_s, side)]
+            self._add_rep(rep, result.score, grade, True, None, side)
             out.append(self._counter_event())
         self._recommend(result.cues, t, out)
 
+    def _reject(self, rep: Rep, reason: str, out: list[dict], side: str | None) -> None:
+        """A rep the engine saw but did not count says why, in the reps table and in the events."""
+        self._add_rep(rep, None, None, False, reason, side)
+        out.append(ev.rep_rejected(reason, None))
+
     def _same_rep_other_side(self, rep: Rep, side: str | None) -> bool:
-        return any(other != side and abs(peak - rep.peak_s) < SAME_REP_S for peak, other in self._counted_peaks)
+        rise, fall = rep.core
+        for start, end, peak, other in self._counted:
+            overlap = min(end, fall) - max(start, rise)
+            shorter = min(end - start, fall - rise)
+            if other != side and abs(peak - rep.peak_s) < SAME_REP_S and overlap >= SAME_REP_OVERLAP * shorter:
+                return True
+        return False
 
     def _hold(self, body: Body, t: float, out: list[dict]) -> None:
         rule = self.spec.hold
@@ -344,10 +383,10 @@ class TrackingEngine:
             form = ev.score_fields(self._last_score, self._avg_score(), self._last_grade)
         return ev.counter(self._count, final=final, form_score=form)
 
-    def _add_rep(self, rep: Rep, score, grade, counted: bool, reason: str | None) -> None:
+    def _add_rep(self, rep: Rep, score, grade, counted: bool, reason: str | None, side: str | None) -> None:
         self._reps += (RepRecord(round(rep.start_s, 3), round(rep.end_s, 3),
                                  None if score is None else round(score, 1), grade, counted, reason,
-                                 round(rep.excursion / self.spec.target, 3)),)
+                                 round(rep.excursion / self.spec.target, 3), side),)
 
     def _avg_score(self) -> float | None:
         return sum(self._scores) / len(self._scores) if self._scores else None

@@ -64,20 +64,52 @@ class BodyScale:
     """Remembers each segment's longest recent projected length (the limb seen straight and side-on).
 
     A bent or foreshortened limb looks short, so the current frame alone cannot say how long it is; the
-    decaying maximum forgets slowly enough to span a set, and quickly enough to follow a camera cut.
+    decaying maximum forgets slowly enough to span a set. A zoom or a cut changes every segment at once, which
+    no movement does (some limb always stays long): then the lengths are learnt afresh and `changed` is set
+    (until its reader clears it), so the engine can re-anchor what depends on the old scale.
     """
+
+    ZOOM = 1.2           # every segment this much longer (or all of them this much shorter): a zoom or a cut
+    ZOOM_CONFIRM_S = 0.1  # all shorter for this long (a frame or two of bad keypoints is not a zoom)
 
     def __init__(self, tau_s: float = 20.0, gate: float = 0.3) -> None:
         self.gate = gate
         self._max = {name: DecayingMax(tau_s) for name in SEGMENTS}
+        self._shorter_since: float | None = None
+        self.changed = False
+
+    def reset(self) -> None:
+        for m in self._max.values():
+            m.reset()
+        self._shorter_since = None
 
     def update(self, pose: Pose, t: float) -> dict[str, float]:
         body = Body(pose, {}, self.gate)
-        refs = {}
+        seen = {}
         for name, (a, b) in SEGMENTS.items():
             lengths = [body.dist(side, a, b) for side in SIDES if body.conf(side, a, b) >= self.gate]
-            refs[name] = self._max[name].update(max(lengths) if lengths else None, t)
+            seen[name] = max(lengths) if lengths else None
+        self.changed = self._rescaled(seen, t) or self.changed  # until the reader clears it
+        refs = {name: self._max[name].update(seen[name], t) for name in SEGMENTS}
         return {k: v for k, v in refs.items() if v is not None}
+
+    def _rescaled(self, seen: dict[str, float | None], t: float) -> bool:
+        ratios = sorted(x / m.value for name, m in self._max.items()
+                        if (x := seen[name]) is not None and m.value is not None and m.value > 1e-6)
+        if len(ratios) < 3:
+            return False
+        if ratios[len(ratios) // 2] >= self.ZOOM:  # most segments longer at once: zoomed in (or cut closer)
+            self.reset()
+            return True
+        if ratios[-1] > 1.0 / self.ZOOM:
+            self._shorter_since = None
+            return False
+        # Every segment shorter, the straightest too: zoomed out or cut farther, once it lasts.
+        self._shorter_since = t if self._shorter_since is None else self._shorter_since
+        if t - self._shorter_since >= self.ZOOM_CONFIRM_S:
+            self.reset()
+            return True
+        return False
 
 
 SideFn = Callable[[Body, str], "float | None"]

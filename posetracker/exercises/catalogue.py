@@ -13,6 +13,7 @@ BODY = ARMS[:2] + LEGS
 # Curls are slow and controlled (a rep takes 1.5-3 s), so they can be smoothed harder than the default:
 # an occluded far arm's jitter then no longer splits one curl into two.
 CONTROLLED = OneEuroParams(min_cutoff=0.6, beta=0.3)
+FAST_LIFT_S = 0.08  # the shortest knee lift that counts
 
 GO_LOWER = FormRule("depth", "Go lower", "depth", 0.8, span=0.5, weight=30)
 FULL_RANGE = FormRule("depth", "Use the full range of motion", "depth", 0.8, span=0.5, weight=30)
@@ -43,8 +44,10 @@ SPECS = (
     ExerciseSpec("hammer_curl", "Hammer curl", Kind.REPS, View.ANY, ARMS, "arm_flex", sides="alternate",
                  depth=Depth(0.25, 0.35, 0.5), target=0.65, smoothing=CONTROLLED,
                  rules=(FormRule("depth", "Curl all the way up", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    # A dip starts from the arms (nearly) locked out: the wrists at least 0.7 arm lengths below the shoulders
+    # (elbows opened past about 110 degrees). Standing at the bars with the hands at chest height is not a rest.
     ExerciseSpec("tricep_dip", "Tricep dip", Kind.REPS, View.PROFILE, ARMS + TRUNK[2:], "wrist_rise",
-                 depth=Depth(0.12, 0.18, 0.3), target=0.45,
+                 depth=Depth(0.12, 0.18, 0.3), target=0.45, rest_range=(-2.0, -0.7),
                  rules=(GO_LOWER, SLOW_DOWN)),
     ExerciseSpec("shoulder_press", "Shoulder press", Kind.REPS, View.FACE, ARMS, "wrist_rise",
                  depth=Depth(0.3, 0.45, 0.65), target=0.8,
@@ -60,13 +63,17 @@ SPECS = (
                  depth=Depth(0.03, 0.05, 0.08), target=0.1,
                  hysteresis=Hysteresis(noise=0.015),
                  rules=(FormRule("depth", "Rise higher on your toes", "depth", 0.8, span=0.5, weight=30), SLOW_DOWN)),
+    # Fast alternating exercises: one track per side, up to 4 lifts a second per side (a lift then lasts an
+    # eighth of a second, hence the short `min_rep_s`; jitter is kept out by depth and the other side's overlap).
+    # One-Euro's beta is per signal unit: the knee drive spans less than half the knee rise, so it needs a larger
+    # beta for the filter to open up as quickly at speed.
     ExerciseSpec("mountain_climber", "Mountain climber", Kind.REPS, View.PROFILE, TRUNK + LEGS[2:4], "knee_drive",
-                 sides="alternate", depth=Depth(0.12, 0.18, 0.28), target=0.35, min_rep_s=0.25,
-                 smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
+                 sides="alternate", depth=Depth(0.12, 0.18, 0.28), target=0.35, min_rep_s=FAST_LIFT_S,
+                 smoothing=OneEuroParams(min_cutoff=4.0, beta=1.2),
                  rules=(FormRule("depth", "Drive your knee to your chest", "depth", 0.8, span=0.5, weight=30),
                         STRAIGHT_BODY)),
     ExerciseSpec("high_knees", "High knees", Kind.REPS, View.FACE, LEGS, "knee_rise", sides="alternate",
-                 depth=Depth(0.25, 0.4, 0.6), target=0.8, min_rep_s=0.25,
+                 depth=Depth(0.25, 0.4, 0.6), target=0.8, min_rep_s=FAST_LIFT_S,
                  smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
                  rules=(FormRule("depth", "Bring your knees higher", "depth", 0.8, span=0.5, weight=30),)),
     ExerciseSpec("jumping_jack", "Jumping jack", Kind.REPS, View.FACE, ARMS + LEGS, "wrist_rise",

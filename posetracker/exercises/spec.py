@@ -109,6 +109,9 @@ class ExerciseSpec:
     hysteresis: Hysteresis = Hysteresis()
     min_rep_s: float = 0.4     # faster "reps" are keypoint jitter
     max_rep_s: float = 12.0    # longer excursions are a change of position, not a rep
+    # Where every rep starts and ends: the counting signal's rest value must lie in this range (a dip starts from
+    # straight arms). An excursion from anywhere else, e.g. climbing onto the bars, is not a rep (`not_from_rest`).
+    rest_range: tuple[float, float] | None = None
     score_gate: float = 0.25   # keypoints below this score are not trusted for the signal
     smoothing: OneEuroParams = OneEuroParams(min_cutoff=1.2, beta=0.3)
     hold: HoldRule | None = None

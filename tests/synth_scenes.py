@@ -1,0 +1,105 @@
+"""Synthetic scenes for the counting failure classes seen on real footage: fast alternating movements, a zoom or
+cut during a set or a hold, a person walking into or out of the picture, getting onto and off an apparatus, and
+a stand-up at the end of a set. Built on `posetracker.synth`'s stick figure and camera."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from posetracker import synth
+from posetracker.pose import KP, NUM_KEYPOINTS, Pose
+
+Stream = list[tuple[Pose | None, float]]
+
+
+def alternating(exercise: str, per_side_hz: float, cycles: int, view: str = "front", fps: float = 30.0,
+                mess: synth.Mess = synth.Mess(), seed: int = 0, lead_s: float = 1.0) -> Stream:
+    """Continuous alternation (high knees, mountain climbers): one side rises while the other comes down,
+    `per_side_hz` lifts a second per side, `cycles` lifts per side. Answer: 2 x cycles."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    period = 1.0 / per_side_hz
+    out, t = [], 0.0
+    n_lead, n_move = int(lead_s * fps), int(round(cycles * period * fps))
+    for i in range(n_lead + n_move + n_lead):
+        phase = 0.0 if not n_lead <= i < n_lead + n_move else 2 * math.pi * (i - n_lead) / fps / period
+        s = math.sin(phase)
+        k_left, k_right = max(0.0, s), max(0.0, -s)
+        out.append((synth._pose(exercise, k_left, k_right, camera, mess, rng, t), t))
+        t += 1.0 / fps
+    return out
+
+
+def frame_change(poses: Stream, at_t: float, scale: float, centre=None, shift=(0.0, 0.0),
+                 until_t: float = math.inf) -> Stream:
+    """A zoom or a cut: from `at_t` (to `until_t`) the picture is `scale` times bigger about `centre` (default:
+    the person's centre at `at_t`, as a camera zooming on them) and moved by `shift`. Keypoints pushed out of the
+    picture get a near-zero score, as a model gives them."""
+    if centre is None:
+        first = next(p for p, t in poses if p is not None and t >= at_t)
+        centre = (first.xy.min(axis=0) + first.xy.max(axis=0)) / 2
+    out = []
+    for pose, t in poses:
+        if pose is None or not at_t <= t < until_t:
+            out.append((pose, t))
+            continue
+        xy = (pose.xy - centre) * scale + centre + shift
+        scores = pose.scores.copy()
+        outside = (xy < 0.0).any(axis=1) | (xy > 1.0).any(axis=1)
+        scores[outside] = 0.03
+        out.append((Pose(xy, scores, t, frame_size=pose.frame_size), t))
+    return out
+
+
+def walking(seconds: float, x_from: float, x_to: float, start_t: float, view: str = "front", fps: float = 30.0,
+            mess: synth.Mess = synth.Mess(), seed: int = 0, step_hz: float = 1.8) -> Stream:
+    """Someone walking across the picture from `x_from` to `x_to` (fractions of the frame width, beyond 0..1 is
+    out of the picture): legs swing, arms swing, the body bobs. Frames with the whole body outside are None."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    out = []
+    n = int(round(seconds * fps))
+    for i in range(n):
+        t = start_t + i / fps
+        phase = 2 * math.pi * step_hz / 2 * (i / fps)
+        swing = 25.0 * math.sin(phase)
+        left = {"hip_flex": swing, "knee_flex": max(0.0, 40 * math.sin(phase + 1.2)), "sh_flex": -swing}
+        right = {"hip_flex": -swing, "knee_flex": max(0.0, -40 * math.sin(phase + 1.2)), "sh_flex": swing}
+        pts = synth.skeleton({}, left, right)
+        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
+        xy = camera.project(pts)
+        xy[:, 0] += x_from + (x_to - x_from) * i / max(n - 1, 1) - 0.5
+        scores = np.full(NUM_KEYPOINTS, 0.9)
+        xy = xy + rng.normal(0, mess.noise, xy.shape)
+        outside = (xy[:, 0] < 0.0) | (xy[:, 0] > 1.0)
+        scores[outside] = 0.03
+        out.append((None if outside.all() else Pose(xy, scores, t, frame_size=camera.size), t))
+    return out
+
+
+def then(first: Stream, make, *args, **kwargs) -> Stream:
+    """`first` followed by the stream `make(..., start_t=...)` builds, one frame interval later."""
+    start = first[-1][1] + (first[-1][1] - first[-2][1] if len(first) > 1 else 1 / 30)
+    return first + make(*args, start_t=start, **kwargs)
+
+
+def posed(exercise: str, segments: list[tuple], view: str = "side", seed: int = 0, start_t: float = 0.0,
+          mess: synth.Mess = synth.Mess()) -> Stream:
+    return synth.render(exercise, segments, synth.Camera(view=view), mess, seed=seed, start_t=start_t)
+
+
+def keyframes(exercise: str, keys: list[tuple[float, float]], view: str = "side", fps: float = 30.0,
+              mess: synth.Mess = synth.Mess(), seed: int = 0, start_t: float = 0.0) -> Stream:
+    """The figure moved through `keys` [(seconds, k)], k 0 at rest .. 1 at work, linearly between keys:
+    positions the catalogue's rest-and-rep schedule cannot express (standing at the bars before a dip)."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    out, t = [], start_t
+    for (t0, k0), (t1, k1) in zip(keys, keys[1:]):
+        n = max(1, int(round((t1 - t0) * fps)))
+        for i in range(n):
+            k = k0 + (k1 - k0) * i / n
+            out.append((synth._pose(exercise, k, k, camera, mess, rng, t), t))
+            t += 1.0 / fps
+    return out
