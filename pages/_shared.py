@@ -191,5 +191,5 @@ def _mirror_to_url(settings: Settings) -> None:
     wanted = to_query_params(settings)
     current = st.query_params.to_dict()
     if "token" in current or any(current.get(k) != v for k, v in wanted.items()):
-        others = {k: v for k, v in current.items() if k not in wanted and k != "token"}
+        others = {k: v for k, v in current.items() if k not in wanted and k not in ("token", "exercise", "reference")}
         st.query_params.from_dict({**others, **wanted})

@@ -8,7 +8,7 @@ import sys
 
 from posetracker.errors import PoseTrackerError
 
-COMMANDS = ("models", "analyze", "eval", "bench")
+COMMANDS = ("models", "analyze", "eval", "bench", "reference")
 
 
 def build_parser() -> argparse.ArgumentParser:

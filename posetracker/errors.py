@@ -78,6 +78,17 @@ ERRORS: dict[str, ErrorCode] = {
     "invalid_difficulty": ErrorCode("Unknown difficulty.", "Use easy, medium or hard."),
     "invalid_min_grade": ErrorCode("Unknown minimum grade.", "Use A, B, C, D or none."),
     "invalid_countdown": ErrorCode("Countdown out of range.", "Use whole seconds from 0 to 10."),
+    "reference_invalid": ErrorCode(
+        "A reference could not be made: the segment is shorter than 0.3 s or outside the clip, shows no person, "
+        "or nothing moves in it (`details.reason`); or it has no name.",
+        "Choose the start and end of one whole repetition, with the person in view."),
+    "reference_not_found": ErrorCode(
+        "No reference has that id (or it belongs to another token).",
+        "List the references (`posetracker reference list`, the Upload page) and use one of their ids."),
+    "reference_store_error": ErrorCode(
+        "The reference database cannot be used: damaged, not a database, or written by a newer PoseTracker. "
+        "Nothing in it was changed.",
+        "Restore it from a backup, upgrade PoseTracker, or set POSETRACKER_DATA_DIR to another folder."),
     "invalid_feature": ErrorCode("Unknown feature name (a programming error).", "Use a name from plans.FEATURES."),
     # models and configuration
     "unknown_model": ErrorCode("Unknown model name; the valid ones are listed.", "Use movenet or blazepose."),

@@ -33,3 +33,4 @@ class Options:
     recommendations: bool = True
     keypoints: bool = False
     angles: bool = False
+    reference: str | None = None  # a stored reference's id: count that movement instead of `exercise`

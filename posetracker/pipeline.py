@@ -288,8 +288,13 @@ def summary_event(result, scored: bool = True) -> dict:
     is on) the average score and the grades."""
     grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade")) if scored else Counter()
     rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
-    return ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
-                               result.avg_score if scored else None, dict(grades), rejected)
+    event = ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
+                                result.avg_score if scored else None, dict(grades), rejected)
+    if getattr(result, "reference", None):
+        from posetracker.reference.results import history
+
+        event["history"] = history(result.reps_detail)
+    return event
 
 
 # --- stages ---------------------------------------------------------------------------------------------------

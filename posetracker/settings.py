@@ -44,6 +44,7 @@ class Settings:
     placement: bool = True
     countdown_s: int = 3
     mirror: bool = True
+    reference: str | None = None  # a stored reference's id (Business): counted instead of `exercise`
     token_hint: str | None = field(default=None, compare=False)  # masked token, never the token itself
 
     def __post_init__(self) -> None:
@@ -80,7 +81,8 @@ class Settings:
     def with_plan(self, plan_id: str, token_hint: str | None = None) -> "Settings":
         """Switch plan: the user's own choices stay, the gated outputs start from the new plan's defaults."""
         kept = {name: getattr(self, name) for name in ("exercise", "difficulty", "min_grade", "skeleton",
-                                                       "placement", "countdown_s", "mirror", "export")}
+                                                       "placement", "countdown_s", "mirror", "export",
+                                                       "reference")}
         settings = Settings.defaults_for(plan_id, **kept, token_hint=token_hint)
         return enforce(settings)[0]
 
@@ -93,6 +95,8 @@ class Settings:
             wanted.add("countdown")
         if self.model == "blazepose":
             wanted.add("blazepose")
+        if self.reference:
+            wanted.add("custom_exercises")
         return wanted
 
     def to_options(self, mode: Mode) -> Options:
@@ -103,6 +107,7 @@ class Settings:
             countdown_s=allowed.countdown_s if mode is Mode.LIVE else 0, placement=allowed.placement,
             skeleton=allowed.skeleton, form_score=allowed.form_score, progression=allowed.progression,
             recommendations=allowed.recommendations, keypoints=allowed.keypoints, angles=allowed.angles,
+            reference=allowed.reference,
         )
 
 
@@ -115,7 +120,8 @@ def enforce(settings: Settings) -> tuple[Settings, dict | None]:
     off = {name: False for name in (*GATED_TOGGLES, "skeleton", "placement") if name in blocked}
     allowed = replace(settings, **off, countdown_s=0 if "countdown" in blocked else settings.countdown_s,
                       model="movenet" if "blazepose" in blocked else settings.model,
-                      min_grade=None if "min_grade" in blocked else settings.min_grade)
+                      min_grade=None if "min_grade" in blocked else settings.min_grade,
+                      reference=None if "custom_exercises" in blocked else settings.reference)
     names = ", ".join(FEATURES[f] for f in blocked)
     unlock = next((p for p in PLANS.values() if all(p.allows(f) for f in blocked)), None)
     them = "it" if len(blocked) == 1 else "them"
@@ -179,7 +185,7 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 BOOL_PARAMS = {"skeleton": "skeleton", "keypoints": "keypoints", "angles": "angles", "progression": "progression",
                "recommendations": "recommendations", "export": "export", "placement": "placement",
                "formScore": "form_score", "mirror": "mirror"}
-URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
+URL_PARAMS = ("token", "plan", "exercise", "reference", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
 
@@ -189,6 +195,9 @@ def to_query_params(settings: Settings) -> dict[str, str]:
               "minGrade": settings.min_grade or "none", "blazepose": _bool(settings.model == "blazepose"),
               "countdown": str(settings.countdown_s)}
     params.update({param: _bool(getattr(settings, attr)) for param, attr in BOOL_PARAMS.items()})
+    if settings.reference:  # PoseTracker's `reference=` stands instead of `exercise=`
+        del params["exercise"]
+        params["reference"] = settings.reference
     return params
 
 
@@ -220,6 +229,12 @@ def from_query_params(params: Mapping[str, str], exercise_ids: list[str], tokens
         else:
             errors.append(PoseTrackerError("invalid_exercise", f"Unknown exercise {params['exercise']!r} in the URL; "
                                            f"using {base.exercise}.", {"valid": list(exercise_ids)}).to_event())
+    if "reference" in params:
+        from posetracker.reference.params import reference_param
+
+        reference, error = reference_param(params)
+        changes["reference"] = reference
+        errors += [error] if error else []
     if "difficulty" in params:
         try:
             changes["difficulty"] = Difficulty(params["difficulty"].lower())
