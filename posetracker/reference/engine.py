@@ -214,12 +214,12 @@ class ReferenceEngine:
     def _judge(self, cand: Candidate, mirrored: bool, t: float, out: list[dict]) -> None:
         if cand.excursion < MIN_EXCURSION:
             return  # a small movement, not an attempt at the reference's
-        same = [r for r in self._reps if _overlap(r.start_s, r.end_s, cand.start_s, cand.end_s) >= SAME_REP_OVERLAP]
-        if any(r.counted for r in same):
-            return  # the other orientation already counted this repetition
         times, rows = trim_to_movement(self.signature, *self._window.between(cand.start_s, cand.end_s), mirrored)
         if len(times) < 3:
             return
+        same = [r for r in self._reps if _overlap(r.start_s, r.end_s, times[0], times[-1]) >= SAME_REP_OVERLAP]
+        if any(r.counted for r in same):
+            return  # the other orientation already counted this repetition
         match = compare(self.signature, times, rows, mirrored)
         score = match.score()
         depth = round(cand.excursion, 3)

@@ -21,6 +21,7 @@ ENTER = 0.3          # along the reference's movement, from the baseline: a rep 
 MIN_EXCURSION = 0.45  # a counted rep goes at least this far (1.0 is as far as the reference went)
 RETURN = 0.5         # a fall of this share of the excursion from its peak: the rep is on its way back
 REARM = 0.15         # after the return, a rise of this share of the excursion: the next rep is starting
+STILL = 0.08        # this close to the baseline is still resting
 SETTLE_S = 1.0       # a return that stalls this long ends the rep where it stalled
 BASELINE_TAU_S = 5.0  # the rest baseline creeps toward the signal: a slow drift is not a rep
 MIN_NCC = 0.55       # the shape must correlate at least this well with the reference's
@@ -63,6 +64,8 @@ class Segmenter:
                 self.base, self.base_t = s, t
             else:
                 self.base += (s - self.base) * (1.0 - math.exp(-dt / BASELINE_TAU_S))
+                if s - self.base <= STILL:
+                    self.base_t = t  # still at rest: the rep starts at the last moment of rest
             if s - self.base >= ENTER:
                 self.phase, self.peak, self.peak_t = "work", s, t
             return None
