@@ -10,7 +10,8 @@ import functools
 
 import streamlit as st
 
-from pages._shared import exercise_picker, run_through_app, session_registry, session_settings, show_notices
+from pages._reference import reference_maker, reference_or_exercise
+from pages._shared import run_through_app, session_registry, session_settings, show_notices
 from posetracker.charts import REASONS, score_figure, signal_figure
 from posetracker.events import grade_of
 from posetracker.exercises import human_name
@@ -117,7 +118,7 @@ settings = session_settings()
 show_notices()
 st.title(":material/upload_file: Upload a video")
 plan = settings.plan_info
-settings = exercise_picker(key="upload_exercise")
+settings = reference_or_exercise(key="upload_exercise")  # the catalogue, or a reference movement (Business)
 uploaded = st.file_uploader("A video (MP4, MOV, WebM, AVI, MKV) or a photo (JPG, PNG)",
                             type=list(VIDEO_EXTENSIONS + IMAGE_EXTENSIONS),
                             # The browser refuses a file over the plan's size before sending a byte (the
@@ -159,3 +160,4 @@ else:
                 show_image_result(outcome.result, outcome.settings)
             else:
                 show_video_result(outcome.result, outcome.settings)
+                reference_maker(outcome)

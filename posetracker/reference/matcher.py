@@ -25,8 +25,8 @@ STILL = 0.08        # this close to the baseline is still resting
 SETTLE_S = 1.0       # a return that stalls this long ends the rep where it stalled
 BASELINE_TAU_S = 5.0  # the rest baseline creeps toward the signal: a slow drift is not a rep
 MIN_NCC = 0.55       # the shape must correlate at least this well with the reference's
-MIN_PART = 0.35      # each body part the reference moves must move at least this share of its range
-STILL_FLOOR = {"angle": 0.2, "height": 0.5, "spread": 0.6}  # a still part moving this much is another movement
+MIN_PART = 0.25      # each body part the reference moves must move at least this share of its range
+STILL_FLOOR = {"angle": 0.3, "height": 0.5, "spread": 0.6}  # a still part moving this much is another movement
 GRADE_FLOORS = (("A", 85.0), ("B", 70.0), ("C", 55.0))
 
 
@@ -174,7 +174,7 @@ def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
     for part in sig.moving_parts:
         idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
         if not idx:
-            continue
+            return False  # a part the movement needs is out of sight: nothing says it moved
         d = sig.direction[idx]
         norm = float(d @ d)
         if norm > 0 and float(peak[idx] @ d) / norm < MIN_PART:
