@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 
 from posetracker.plans import PLANS
 
@@ -24,6 +26,14 @@ def register(sub) -> None:
     delete = actions.add_parser("delete", help="delete a reference")
     delete.add_argument("id", metavar="ID")
     delete.set_defaults(func=_delete)
+    judge = actions.add_parser("judge", help="make a reference from one rep of one clip per exercise and count "
+                               "every labelled clip with it (the acceptance table)")
+    judge.add_argument("labels", nargs="+", help="labels JSON files (format of ../shared/testdata/labels.json)")
+    judge.add_argument("--videos", required=True, help="folder holding the labelled clips")
+    judge.add_argument("--model", default="movenet", help="pose model (movenet or blazepose)")
+    judge.add_argument("--pose-cache", default=os.environ.get("POSETRACKER_POSE_CACHE"),
+                       help="folder of cached poses (default: $POSETRACKER_POSE_CACHE)")
+    judge.set_defaults(func=_judge)
     for p in (create, listing, delete):
         p.add_argument("--json", action="store_true", help="print one JSON object")
         p.add_argument("--plan", choices=list(PLANS), default=None,
@@ -81,4 +91,16 @@ def _delete(args) -> int:
     plan, owner = plan_and_owner(args)
     delete_reference(args.id, plan=plan, owner=owner)
     print(json.dumps({"deleted": args.id}) if args.json else f"deleted {args.id}")
+    return 0
+
+
+def _judge(args) -> int:
+    from posetracker.estimators import check_model_name
+    from posetracker.evaluate import load_labels
+    from posetracker.reference.judge import judge, table
+
+    check_model_name(args.model)
+    labels = [label for path in args.labels for label in load_labels(path)]
+    cells = judge(labels, args.videos, args.model, args.pose_cache, log=lambda s: print(s, file=sys.stderr))
+    print(table(cells))
     return 0

@@ -20,10 +20,6 @@ from posetracker.reference.signature import build_signature, segment_of_rep
 REFERENCE_CLIPS = {"squat": "mrpose_squat.mp4", "push_up": "mrpose_pushup_a.mp4",
                    "jumping_jack": "mrpose_jacks.mp4", "bicep_curl": "vengaza_curls1.mp4",
                    "lunge": "vengaza_lunges.mp4", "lateral_raise": "noorashraf_lateral_raise.mp4"}
-import json as _json, os as _os
-REFERENCE_CLIPS.update(_json.loads(_os.environ.get("H15_REFS", "{}")))
-if _os.environ.get("H15_ONLY"):
-    REFERENCE_CLIPS = {k: v for k, v in REFERENCE_CLIPS.items() if k in _os.environ["H15_ONLY"].split(",")}
 REP_INDEX = 1  # the second counted rep: the first is often the clip settling in
 
 
@@ -73,7 +69,7 @@ def reference_from(track, exercise: str, model: str):
 
 
 def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
-          log=None) -> list[Cell]:
+          log=None, references: dict[str, str] | None = None) -> list[Cell]:
     from posetracker.posecache import track_video
 
     tracks = {}
@@ -82,7 +78,7 @@ def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | 
             continue  # holds (plank, wall sit) have no reps to count
         tracks[label["file"]] = (label, track_video(Path(videos) / label["file"], model, pose_cache))
     cells = []
-    for exercise, clip in REFERENCE_CLIPS.items():
+    for exercise, clip in (references or REFERENCE_CLIPS).items():
         if clip not in tracks:
             continue
         signature, rep = reference_from(tracks[clip][1], exercise, model)
