@@ -34,22 +34,32 @@ def reference_or_exercise(key: str) -> Settings:
     if error is not None:
         st.error(error.message, icon=":material/database:")
     by_id = {r.id: r for r in refs}
+    if settings.reference and settings.reference not in by_id and error is None:
+        st.warning(f"No reference with id {settings.reference}: it was deleted, or made with another plan. Counting "
+                   "an exercise instead.", icon=":material/help:")
+        settings = save_settings(replace(settings, reference=None))
     modes = ["A catalogue exercise", "A reference movement"]
-    mode = st.radio("Count", modes, index=1 if settings.reference else 0, horizontal=True, key=f"{key}.mode",
+    if st.session_state.get(f"{key}.synced", "") != settings.reference:
+        # Chosen elsewhere (a link, "Count with this reference"): the widgets follow the settings.
+        st.session_state[f"{key}.mode"] = modes[1] if settings.reference else modes[0]
+        if settings.reference:
+            st.session_state[f"{key}.reference"] = settings.reference
+    mode = st.radio("Count", modes, horizontal=True, key=f"{key}.mode",
                     disabled=not refs and not settings.reference,
                     help="Reference movements: make one from a clip below (one repetition), then count it.")
-    if mode == modes[0]:
+    ids = list(by_id)
+    if mode == modes[0] or not ids:
         if settings.reference:
             settings = save_settings(replace(settings, reference=None))
+        st.session_state[f"{key}.synced"] = None
         return exercise_picker(key=key)
-    ids = list(by_id) or ([settings.reference] if settings.reference else [])
-    chosen = st.selectbox("Reference", ids, index=ids.index(settings.reference) if settings.reference in ids else 0,
-                          format_func=lambda i: f"{by_id[i].name} · {i[:8]}" if i in by_id else f"unknown {i[:8]}",
+    if st.session_state.get(f"{key}.reference") not in ids:
+        st.session_state[f"{key}.reference"] = settings.reference if settings.reference in ids else ids[0]
+    chosen = st.selectbox("Reference", ids, format_func=lambda i: f"{by_id[i].name} · {i[:8]}",
                           key=f"{key}.reference")
     if chosen != settings.reference:
         settings = save_settings(replace(settings, reference=chosen))
-    if chosen not in by_id:
-        st.warning(f"No reference with id {chosen}; make one below or choose another.", icon=":material/help:")
+    st.session_state[f"{key}.synced"] = settings.reference
     return settings
 
 

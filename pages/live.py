@@ -10,8 +10,9 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from pages._reference import reference_or_exercise
 from pages._shared import (
-    exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
+    run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
 from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.estimators import create_estimator, resolve_model
@@ -105,7 +106,7 @@ show_notices()
 
 left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
 with left:
-    settings = exercise_picker(key="live.exercise")
+    settings = reference_or_exercise(key="live.exercise")  # the catalogue, or a reference movement (Business)
 st.session_state.setdefault("live.mirror", settings.mirror)
 mirror = middle.toggle("Mirror view (selfie)", key="live.mirror")
 if mirror != settings.mirror:
