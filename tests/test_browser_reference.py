@@ -32,13 +32,16 @@ def test_make_a_reference_on_the_upload_page_and_count_another_clip(start_app, l
     page = open_app(launch_browser(), server.page_url("upload", token=TOKEN, exercise="squat"))
 
     page.locator('input[type="file"]').set_input_files(str(clip(FIRST)))
-    page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=240_000)
+    page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=480_000)
     page.get_by_text("Make a reference movement").wait_for(timeout=30_000)
     page.get_by_label("Name").fill("My squat")
     page.get_by_role("button", name=re.compile("Create the reference")).click()
     page.get_by_text(re.compile("Reference “My squat” saved")).wait_for(timeout=120_000)
     page.get_by_role("button", name=re.compile("Count with this reference")).click()
-    page.get_by_text("My squat ·", exact=False).first.wait_for(timeout=30_000)  # the reference is now chosen
+    try:  # the reference is now chosen: the Count choice shows the Reference picker
+        page.get_by_test_id("stSelectbox").filter(has_text="Reference").first.wait_for(timeout=60_000)
+    finally:
+        page.screenshot(path=str(artifacts_dir / "reference-chosen.png"), full_page=True)
 
     refs = _cli("reference", "list", "--plan", "business", data_dir=data_dir)["references"]
     assert [r["name"] for r in refs] == ["My squat"] and refs[0]["source"]["clip"] == FIRST
@@ -46,7 +49,7 @@ def test_make_a_reference_on_the_upload_page_and_count_another_clip(start_app, l
 
     page.locator('input[type="file"]').set_input_files(str(clip(SECOND)))
     page.get_by_role("button", name=re.compile("Cancel")).wait_for(timeout=60_000)  # the new analysis runs
-    page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=240_000)
+    page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=480_000)
     counter = page.get_by_test_id("stMetric").filter(has_text="Final count")
     shown = int(counter.get_by_test_id("stMetricValue").inner_text().strip())
     page.set_viewport_size({"width": 1400, "height": 3000})

@@ -16,8 +16,9 @@ from posetracker.options import Mode, Options
 from posetracker.reference.engine import ReferenceEngine
 from posetracker.reference.signature import build_signature, segment_of_rep
 
-# The exercises judged, each with the clip its reference comes from (the first clear clip of it in the labels).
-REFERENCE_CLIPS = {"squat": "mrpose_squat.mp4", "push_up": "mrpose_pushup_a.mp4",
+# The exercises judged, each with the clip its reference comes from: its first clip in the labels, except push-ups
+# (the first push-up clip starts standing and is filmed head-on; most push-up clips are side-on).
+REFERENCE_CLIPS = {"squat": "mrpose_squat.mp4", "push_up": "dollarpy_pushup2.mp4",
                    "jumping_jack": "mrpose_jacks.mp4", "bicep_curl": "vengaza_curls1.mp4",
                    "lunge": "vengaza_lunges.mp4", "lateral_raise": "noorashraf_lateral_raise.mp4"}
 REP_INDEX = 1  # the second counted rep: the first is often the clip settling in

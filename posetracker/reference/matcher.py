@@ -26,7 +26,7 @@ SETTLE_S = 1.0       # a return that stalls this long ends the rep where it stal
 BASELINE_TAU_S = 5.0  # the rest baseline creeps toward the signal: a slow drift is not a rep
 MIN_NCC = 0.55       # the shape must correlate at least this well with the reference's
 MIN_PART = 0.25      # each body part the reference moves must move at least this share of its range
-STILL_FLOOR = {"angle": 0.3, "height": 0.5, "spread": 0.6}  # a still part moving this much is another movement
+STILL_FLOOR = {"height": 0.5, "spread": 0.6}  # a still part moving this much is another movement
 GRADE_FLOORS = (("A", 85.0), ("B", 70.0), ("C", 55.0))
 
 
@@ -183,8 +183,12 @@ def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
 
 
 def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
-    """The features the reference keeps still do not make a large movement of their own."""
-    still = ~sig.active & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
+    """The body parts the reference keeps still do not make a large movement of their own. A moving limb's other
+    features (the shoulder angle of a push-up's arm) may vary with the person's style."""
+    moving = set(sig.moving_parts)
+    # Positions only: the angle of a foreshortened limb (legs seen end-on in a push-up) swings with keypoint noise.
+    parts = np.array([p not in moving and k != "angle" for p, k in zip(F.PART, F.KIND)])
+    still = ~sig.active & parts & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
         if rng > max(STILL_FLOOR[F.KIND[i]], 2.5 * float(sig.spread[i])):
