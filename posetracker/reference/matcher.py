@@ -26,7 +26,10 @@ SETTLE_S = 1.0       # a return that stalls this long ends the rep where it stal
 BASELINE_TAU_S = 5.0  # the rest baseline creeps toward the signal: a slow drift is not a rep
 MIN_NCC = 0.55       # the shape must correlate at least this well with the reference's
 MIN_PART = 0.25      # each body part the reference moves must move at least this share of its range
-STILL_FLOOR = {"height": 0.5, "spread": 0.6}  # a still part moving this much is another movement
+STILL_FLOOR = {"angle": 0.3, "height": 0.5, "spread": 0.6}
+# ... or this many times the feature's own range in the reference; a moving limb's joints wobble more than still
+# parts' positions do.
+STILL_FACTOR = {"angle": 5.0, "height": 2.5, "spread": 2.5}  # a still part moving this much is another movement
 GRADE_FLOORS = (("A", 85.0), ("B", 70.0), ("C", 55.0))
 
 
@@ -183,15 +186,16 @@ def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
 
 
 def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
-    """The body parts the reference keeps still do not make a large movement of their own. A moving limb's other
-    features (the shoulder angle of a push-up's arm) may vary with the person's style."""
+    """What the reference keeps still does not make a large movement of its own: the positions of the body parts
+    it keeps still (feet stepping apart are a lunge, not a squat), and the joints of the limbs it moves (a curl
+    keeps the shoulder still; a lateral raise swings it). Angles of still limbs are not judged: a limb seen
+    end-on (legs in a head-on push-up) swings its angles with keypoint noise."""
     moving = set(sig.moving_parts)
-    # Positions only: the angle of a foreshortened limb (legs seen end-on in a push-up) swings with keypoint noise.
-    parts = np.array([p not in moving and k != "angle" for p, k in zip(F.PART, F.KIND)])
+    parts = np.array([(p in moving) == (k == "angle") for p, k in zip(F.PART, F.KIND)])
     still = ~sig.active & parts & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
-        if rng > max(STILL_FLOOR[F.KIND[i]], 2.5 * float(sig.spread[i])):
+        if rng > max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i])):
             if DEBUG:
                 print("extra", F.NAMES[i], rng, sig.spread[i])
             return False
