@@ -185,7 +185,8 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 BOOL_PARAMS = {"skeleton": "skeleton", "keypoints": "keypoints", "angles": "angles", "progression": "progression",
                "recommendations": "recommendations", "export": "export", "placement": "placement",
                "formScore": "form_score", "mirror": "mirror"}
-URL_PARAMS = ("token", "plan", "exercise", "reference", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS)
+URL_PARAMS = ("token", "plan", "exercise", "reference", "difficulty", "minGrade", "blazepose", "countdown",
+              *BOOL_PARAMS)
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
 

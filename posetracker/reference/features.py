@@ -1,9 +1,9 @@
 """What a reference compares: one pose as a vector of body-normalised features, with a confidence each.
 
 Joint angles (in half-turns, so 180 degrees is 1.0) say how the limbs bend whatever the camera's distance;
-keypoint heights relative to the hips (in torso lengths) say where the limbs go; left-right spreads say how
-far apart the hands and feet are. Heights and spreads use gravity's axis and a mirror-free distance, so a
-reference filmed facing left still matches a person facing right. `MIRROR` swaps left and right, so a
+keypoint heights relative to the hips (in body units: about a torso length) say where the limbs go; left-right
+spreads say how far apart the hands and feet are. Heights and spreads use gravity's axis and a mirror-free
+distance, so a reference filmed facing left still matches a person facing right. `MIRROR` swaps left and right, so a
 one-sided reference (a left-arm curl, a right-leg lunge) also matches the other side.
 """
 from __future__ import annotations
@@ -52,20 +52,11 @@ PART = tuple("trunk" if n == "nose_height" or "shoulder_height" in n else
              for n in NAMES)
 
 
-def torso_length(pose: Pose) -> float | None:
-    """Mid-shoulder to mid-hip in frame heights, or None when those keypoints are not seen."""
-    idx = [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.LEFT_HIP, KP.RIGHT_HIP]
-    if float(pose.scores[idx].min()) < GATE:
-        return None
-    p = _iso(pose)
-    return float(np.linalg.norm((p[idx[0]] + p[idx[1]]) / 2 - (p[idx[2]] + p[idx[3]]) / 2))
-
-
-def pose_features(pose: Pose, torso: float | None) -> tuple[np.ndarray, np.ndarray]:
+def pose_features(pose: Pose, unit: float | None) -> tuple[np.ndarray, np.ndarray]:
     """(values, ok): the features of one pose (NaN where unseen) and which of them were seen well.
 
-    `torso` is the body's remembered torso length (heights and spreads are in torso lengths); None leaves
-    them unseen."""
+    `unit` is the body's size (about a torso length, see `signature.body_unit`): heights and spreads are in
+    units of it; None leaves them unseen."""
     p = _iso(pose)
     s = pose.scores
     values = np.full(COUNT, np.nan)
@@ -76,12 +67,12 @@ def pose_features(pose: Pose, torso: float | None) -> tuple[np.ndarray, np.ndarr
             continue
         if kind == "angle":
             values[i] = _angle(p[kps[0]], p[kps[1]], p[kps[2]]) / math.pi
-        elif torso is None or torso <= 1e-6:
+        elif unit is None or unit <= 1e-6:
             continue
         elif kind == "height" and hips_ok:
-            values[i] = (hips[1] - p[kps[0]][1]) / torso
+            values[i] = (hips[1] - p[kps[0]][1]) / unit
         elif kind == "spread":
-            values[i] = abs(p[kps[0]][0] - p[kps[1]][0]) / torso
+            values[i] = abs(p[kps[0]][0] - p[kps[1]][0]) / unit
     return values, np.isfinite(values)
 
 

@@ -123,7 +123,7 @@ class Match:
         dtw = 100.0 * math.exp(-self.dtw_cost / 0.35)
         timing = 100.0 * math.exp(-abs(math.log(max(self.timing, 1e-3))) / 0.7)
         overall = 0.45 * ncc + 0.35 * dtw + 0.2 * timing
-        grade = next((g for g, floor in GRADE_FLOORS if overall >= floor), "D")
+        grade = next((g for g, floor in GRADE_FLOORS if overall >= floor), "D")  # A-D, as PoseTracker grades
         return {"overallScore": round(overall, 1), "nccScore": round(ncc, 1), "dtwScore": round(dtw, 1),
                 "timingScore": round(timing, 1), "grade": grade}
 
@@ -146,10 +146,6 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool)
     why = ("unlike_reference" if ncc < MIN_NCC else "parts_missing" if not parts_ok
            else "extra_movement" if not still_ok else None)
     return Match(ncc, cost, timing, parts_ok, still_ok, why)
-
-
-def grade_of(score: float) -> str:
-    return next((g for g, floor in GRADE_FLOORS if score >= floor), "D")
 
 
 def _ncc(a: np.ndarray, b: np.ndarray) -> float:
@@ -196,10 +192,6 @@ def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
         if rng > max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i])):
-            if DEBUG:
-                print("extra", F.NAMES[i], rng, sig.spread[i])
             return False
     return True
 
-
-DEBUG = False

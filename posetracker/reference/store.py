@@ -210,5 +210,6 @@ def _refuse_newer(path: Path, version: int) -> None:
 
 
 def not_found(ref_id: str) -> PoseTrackerError:
-    return PoseTrackerError("reference_not_found", f"No reference with id {str(ref_id)[:64]!r}. List them with "
-                            "`posetracker reference list` (or on the Upload page), or make one.", {"id": str(ref_id)[:64]})
+    shown = str(ref_id)[:64]
+    return PoseTrackerError("reference_not_found", f"No reference with id {shown!r}. List them with "
+                            "`posetracker reference list` (or on the Upload page), or make one.", {"id": shown})
