@@ -89,7 +89,8 @@ def reference_maker(outcome) -> None:
                 from posetracker.reference import owner_of
 
                 ref = reference_from_video(outcome.upload.path, start, end, name, plan=settings.plan,
-                                           owner=owner_of(settings.plan), model=result.model)
+                                           owner=owner_of(settings.plan), model=result.model,
+                                           clip_name=outcome.upload.name)
             st.session_state[_CREATED] = (outcome.key, ref.id, ref.name)
         except PoseTrackerError as exc:
             st.error(exc.message, icon=":material/error:")

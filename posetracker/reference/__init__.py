@@ -49,11 +49,13 @@ def create_reference(poses, timestamps, start_s: float, end_s: float, name: str,
 
 
 def reference_from_video(path: str | Path, start_s: float, end_s: float, name: str, *, plan: Plan | str, owner: str,
-                         model: str = "movenet", store: ReferenceStore | None = None) -> Reference:
-    """Run the pose model over a clip up to `end_s` and store the reference of [start_s, end_s]."""
+                         model: str = "movenet", store: ReferenceStore | None = None,
+                         clip_name: str | None = None) -> Reference:
+    """Run the pose model over a clip up to `end_s` and store the reference of [start_s, end_s]. `clip_name`:
+    what the user called the file (an upload is stored under a name of our own)."""
     require_plan(plan)
     timestamps, poses = poses_until(path, model, float(end_s))
-    source = {"clip": Path(path).name, "start_s": float(start_s), "end_s": float(end_s), "model": model}
+    source = {"clip": clip_name or Path(path).name, "start_s": float(start_s), "end_s": float(end_s), "model": model}
     return create_reference(poses, timestamps, start_s, end_s, name, plan=plan, owner=owner, source=source,
                             store=store)
 
