@@ -182,12 +182,12 @@ def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
 
 
 def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
-    """What the reference keeps still does not make a large movement of its own: the positions of the body parts
-    it keeps still (feet stepping apart are a lunge, not a squat), and the joints of the limbs it moves (a curl
-    keeps the shoulder still; a lateral raise swings it). Angles of still limbs are not judged: a limb seen
-    end-on (legs in a head-on push-up) swings its angles with keypoint noise."""
+    """What the reference keeps still does not make a large movement of its own: the positions of every body part
+    (feet stepping apart are a lunge, not a squat; a curl keeps the elbow down, a jumping jack raises it) and the
+    joints of the limbs it moves (a curl keeps the shoulder still). Angles of still limbs are not judged: a limb
+    seen end-on (legs in a head-on push-up) swings its angles with keypoint noise."""
     moving = set(sig.moving_parts)
-    parts = np.array([(p in moving) == (k == "angle") for p, k in zip(F.PART, F.KIND)])
+    parts = np.array([p in moving or k != "angle" for p, k in zip(F.PART, F.KIND)])
     still = ~sig.active & parts & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
