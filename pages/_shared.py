@@ -207,6 +207,7 @@ def _mirror_to_url(settings: Settings) -> None:
     # Parameters other pages own are left as they are; a token is dropped once read.
     wanted = to_query_params(settings)
     current = st.query_params.to_dict()
-    if "token" in current or any(current.get(k) != v for k, v in wanted.items()):
-        others = {k: v for k, v in current.items() if k not in wanted and k != "token"}
+    stale = [k for k in ("exercise", "reference") if k in current and k not in wanted]  # one or the other
+    if "token" in current or stale or any(current.get(k) != v for k, v in wanted.items()):
+        others = {k: v for k, v in current.items() if k not in wanted and k not in ("token", *stale)}
         st.query_params.from_dict({**others, **wanted})

@@ -13,8 +13,9 @@ from streamlit_webrtc import webrtc_streamer
 from pages._jumps import jump_inputs, show_live_jumps
 from pages._speech import speak_updates, speech_toggle
 from pages._capacity import refused_stream
+from pages._reference import reference_or_exercise
 from pages._shared import (
-    exercise_picker, run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
+    run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
 from pages._video_source import video_source
 from posetracker.errors import ERRORS, PoseTrackerError
@@ -109,7 +110,7 @@ show_notices()
 
 left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
 with left:
-    settings = exercise_picker(key="live.exercise")
+    settings = reference_or_exercise(key="live.exercise")  # the catalogue, or a reference movement (Business)
 st.session_state.setdefault("live.mirror", settings.mirror)
 mirror = middle.toggle("Mirror view (selfie)", key="live.mirror")
 if mirror != settings.mirror:

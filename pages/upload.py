@@ -11,7 +11,8 @@ import functools
 import streamlit as st
 
 from pages._jumps import jump_inputs, show_jump_result
-from pages._shared import exercise_picker, run_through_app, session_registry, session_settings, show_notices
+from pages._reference import reference_maker, reference_or_exercise
+from pages._shared import run_through_app, session_registry, session_settings, show_notices
 from posetracker.charts import REASONS, score_figure, signal_figure
 from posetracker.events import grade_of
 from posetracker.exercises import human_name
@@ -122,7 +123,8 @@ settings = session_settings()
 show_notices()
 st.title(":material/upload_file: Upload a video")
 plan = settings.plan_info
-settings = jump_inputs(exercise_picker(key="upload_exercise"), key="upload.jumps")
+# the catalogue (with the jump inputs for a jump), or a reference movement (Business)
+settings = jump_inputs(reference_or_exercise(key="upload_exercise"), key="upload.jumps")
 uploaded = st.file_uploader("A video (MP4, MOV, WebM, AVI, MKV) or a photo (JPG, PNG)",
                             type=list(VIDEO_EXTENSIONS + IMAGE_EXTENSIONS),
                             # The browser refuses a file over the plan's size before sending a byte (the
@@ -164,3 +166,4 @@ else:
                 show_image_result(outcome.result, outcome.settings)
             else:
                 show_video_result(outcome.result, outcome.settings)
+                reference_maker(outcome)

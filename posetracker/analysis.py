@@ -43,9 +43,14 @@ class AnalysisResult:
     trace: list[TracePoint]
     recommendation_counts: dict[str, int]
     avg_score: float | None = None
+    reference: str | None = None  # the reference's id when counting with one
 
     def to_dict(self) -> dict:
         """The CLI contract of `posetracker analyze --json` (issue 3)."""
+        if self.reference:
+            from posetracker.reference.results import reference_dict
+
+            return reference_dict(self)
         return {
             "exercise": self.exercise, "model": self.model, "reps": self.reps,
             "hold_seconds": None if self.hold_seconds is None else round(self.hold_seconds, 2),
@@ -83,7 +88,8 @@ class Analysis:
     def finish(self, events: list[dict], snapshot: EngineState | None = None) -> AnalysisResult:
         self.events.extend(events)
         last = snapshot or self._last
-        is_duration = get_spec(self.options.exercise).kind.value == "duration"
+        is_duration = (last.is_duration if last is not None else
+                       not self.options.reference and get_spec(self.options.exercise).kind.value == "duration")
         final = [e for e in self.events if e["type"] == "counter" and e.get("final")]
         count = final[-1]["current_count"] if final else (last.count if last else 0)
         cues = Counter(c for e in self.events if e["type"] == "recommendations" for c in e["data"])
@@ -92,11 +98,12 @@ class Analysis:
         if self.frames > 1:
             duration *= self.frames / (self.frames - 1)  # the last frame lasts one frame interval too
         return AnalysisResult(
-            exercise=self.options.exercise, model=self.model,
+            exercise="reference" if self.options.reference else self.options.exercise, model=self.model,
             reps=None if is_duration else int(count),
             hold_seconds=(last.hold_seconds if last else 0.0) if is_duration else None,
             frames=self.frames, duration_s=duration, reps_detail=reps, events=self.events, trace=self.trace,
             recommendation_counts=dict(cues), avg_score=last.avg_score if last else None,
+            reference=self.options.reference,
         )
 
 

@@ -10,7 +10,7 @@ import traceback
 
 from posetracker.errors import PoseTrackerError
 
-COMMANDS = ("models", "analyze", "eval", "batch", "bench")
+COMMANDS = ("models", "analyze", "eval", "batch", "bench", "reference")
 
 
 def build_parser() -> argparse.ArgumentParser:

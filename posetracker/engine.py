@@ -419,6 +419,10 @@ def create_engine(options: Options) -> TrackingEngine:
     """The engine for a session's options: the one place every flow (live, upload, image, replay) gets its engine.
     Engines other than the catalogue's (custom exercises) plug in here, behind the same interface:
     update(pose, t, frame_id) -> events, finish() -> events, snapshot() -> state, reset()."""
+    if options.reference:  # a reference movement (Business plan): reference_not_found for an unknown id
+        from posetracker.reference import engine_for
+
+        return engine_for(options)
     from posetracker.jumps import JumpEngine, is_jump  # it builds on this module
 
     if is_jump(options.exercise):

@@ -84,6 +84,17 @@ ERRORS: dict[str, ErrorCode] = {
         "the Settings page)."),
     "invalid_user_height": ErrorCode("The person's height is outside 50-250 cm.", "Give the height in cm."),
     "invalid_device_pitch": ErrorCode("The phone's tilt is outside ±60 degrees.", "Give the tilt in degrees."),
+    "reference_invalid": ErrorCode(
+        "A reference could not be made: the segment is shorter than 0.3 s or outside the clip, shows no person, "
+        "or nothing moves in it (`details.reason`); or it has no name.",
+        "Choose the start and end of one whole repetition, with the person in view."),
+    "reference_not_found": ErrorCode(
+        "No reference has that id (or it belongs to another token).",
+        "List the references (`posetracker reference list`, the Upload page) and use one of their ids."),
+    "reference_store_error": ErrorCode(
+        "The reference database cannot be used: damaged, not a database, or written by a newer PoseTracker. "
+        "Nothing in it was changed.",
+        "Restore it from a backup, upgrade PoseTracker, or set POSETRACKER_DATA_DIR to another folder."),
     "invalid_feature": ErrorCode("Unknown feature name (a programming error).", "Use a name from plans.FEATURES."),
     # models and configuration
     "unknown_model": ErrorCode("Unknown model name; the valid ones are listed.", "Use movenet or blazepose."),

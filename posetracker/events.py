@@ -10,7 +10,8 @@ Every event emitted while processing frames also carries `timestampMs` (int, the
 | posture            | message: str, direction: DIRECTION | null, ready: bool, requirements: [str],             |
 |                    | countdown?: int (seconds left, while counting down)                                      |
 | counter            | current_count: int (reps; whole seconds held for duration exercises), final?: bool,       |
-|                    | form_score?: {score, avg_score, grade}                                                   |
+|                    | form_score?: {score, avg_score, grade}, reference_score?: {overallScore, nccScore,       |
+|                    | dtwScore, timingScore, grade} (counting with a reference)                                |
 | form_score         | score: number 0..100, avg_score: number 0..100, grade: A|B|C|D|F  (per finished rep)      |
 | progression        | value: number 0..100 (how far into the current repetition)                               |
 | recommendations    | data: [str] (cues of the form rules the last rep broke; rate-limited)                    |
@@ -22,7 +23,8 @@ Every event emitted while processing frames also carries `timestampMs` (int, the
 | warning            | code: str (multiple_people), message: str, active: bool (raised / cleared),              |
 |                    | people?: int (how many people of comparable size are in view)                            |
 | exercise_summary   | exercise: str, reps: int|null, hold_seconds: number|null, duration_s: number,            |
-|                    | avg_score: number|null, grades: {A..F: int}, rejected: int                               |
+|                    | avg_score: number|null, grades: {A..F: int}, rejected: int,                              |
+|                    | history?: [{rep, start_s, end_s, counted, referenceScore}] (counting with a reference)   |
 | keypoints_batch    | frames: [{timestampMs, frameId, keypoints: [...]}] (the pipeline batches keypoints)      |
 | export_ready       | path: str, kind: str (video | events | csv | json), size_bytes?: int                      |
 | jump_calibration   | cmPerPixel: number|null (null without the person's height), baselineY: number (pixels),   |
@@ -53,7 +55,8 @@ SCHEMA: dict[str, dict[str, tuple[tuple, bool]]] = {
     "initialization": {"message": ((str,), True), "ready": ((bool,), True)},
     "posture": {"message": ((str,), True), "direction": ((str, type(None)), True), "ready": ((bool,), True),
                 "requirements": ((list,), True), "countdown": ((int,), False)},
-    "counter": {"current_count": ((int,), True), "final": ((bool,), False), "form_score": ((dict,), False)},
+    "counter": {"current_count": ((int,), True), "final": ((bool,), False), "form_score": ((dict,), False),
+                "reference_score": ((dict,), False)},
     "form_score": {"score": (_NUM, True), "avg_score": (_NUM, True), "grade": ((str,), True)},
     "progression": {"value": (_NUM, True)},
     "recommendations": {"data": ((list,), True)},
@@ -66,7 +69,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple, bool]]] = {
     "exercise_summary": {"exercise": ((str,), True), "reps": ((int, type(None)), True),
                          "hold_seconds": (_NUM + (type(None),), True), "duration_s": (_NUM, True),
                          "avg_score": (_NUM + (type(None),), True), "grades": ((dict,), True),
-                         "rejected": ((int,), True)},
+                         "rejected": ((int,), True), "history": ((list,), False)},
     "keypoints_batch": {"frames": ((list,), True)},
     "export_ready": {"path": ((str,), True), "kind": ((str,), True), "size_bytes": ((int,), False)},
     "jump_calibration": {"cmPerPixel": (_NUM + (type(None),), True), "baselineY": (_NUM, True),

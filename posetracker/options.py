@@ -35,3 +35,4 @@ class Options:
     angles: bool = False
     user_height_cm: float | None = None  # jump_analysis: the person's height calibrates centimetres per pixel
     device_pitch_deg: float = 0.0        # jump_analysis: the phone's tilt (reported with the calibration)
+    reference: str | None = None  # a stored reference's id: count that movement instead of `exercise`

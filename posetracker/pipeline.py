@@ -277,8 +277,13 @@ def summary_event(result) -> dict:
     is on: the recorded state is gated) the average score and the grades."""
     grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade"))
     rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
-    return ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
-                               result.avg_score, dict(grades), rejected)
+    event = ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
+                                result.avg_score, dict(grades), rejected)
+    if getattr(result, "reference", None):
+        from posetracker.reference.results import history
+
+        event["history"] = history(result.reps_detail)
+    return event
 
 
 # --- stages ---------------------------------------------------------------------------------------------------

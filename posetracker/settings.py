@@ -48,6 +48,7 @@ class Settings:
     user_height_cm: float | None = None  # jumps: the person's height (jump_analysis turns pixels into cm with it)
     device_pitch_deg: float = 0.0        # jumps: the phone's tilt
     speak: bool = False  # the browser speaks counts and cues (Web Speech API); never gated, nothing on the server
+    reference: str | None = None  # a stored reference's id (Business): counted instead of `exercise`
     token_hint: str | None = field(default=None, compare=False)  # masked token, never the token itself
 
     def __post_init__(self) -> None:
@@ -88,7 +89,8 @@ class Settings:
         """Switch plan: the user's own choices stay, the gated outputs start from the new plan's defaults."""
         kept = {name: getattr(self, name) for name in ("exercise", "difficulty", "min_grade", "skeleton",
                                                        "placement", "countdown_s", "mirror", "export",
-                                                       "user_height_cm", "device_pitch_deg", "speak")}
+                                                       "user_height_cm", "device_pitch_deg", "speak",
+                                                       "reference")}
         settings = Settings.defaults_for(plan_id, **kept, token_hint=token_hint)
         return enforce(settings)[0]
 
@@ -100,6 +102,8 @@ class Settings:
             wanted.add("countdown")
         if self.model == "blazepose":
             wanted.add("blazepose")
+        if self.reference:
+            wanted.add("custom_exercises")
         return wanted
 
     def to_options(self, mode: Mode) -> Options:
@@ -111,6 +115,7 @@ class Settings:
             skeleton=allowed.skeleton, form_score=allowed.form_score, progression=allowed.progression,
             recommendations=allowed.recommendations, keypoints=allowed.keypoints, angles=allowed.angles,
             user_height_cm=allowed.user_height_cm, device_pitch_deg=allowed.device_pitch_deg,
+            reference=allowed.reference,
         )
 
 
@@ -123,7 +128,8 @@ def enforce(settings: Settings) -> tuple[Settings, dict | None]:
     off = {name: False for name in GATED_TOGGLES if name in blocked}
     allowed = replace(settings, **off, countdown_s=0 if "countdown" in blocked else settings.countdown_s,
                       model="movenet" if "blazepose" in blocked else settings.model,
-                      min_grade=None if "min_grade" in blocked else settings.min_grade)
+                      min_grade=None if "min_grade" in blocked else settings.min_grade,
+                      reference=None if "custom_exercises" in blocked else settings.reference)
     names = ", ".join(FEATURES[f] for f in blocked)
     unlock = next((p for p in PLANS.values() if all(p.allows(f) for f in blocked)), None)
     them = "it" if len(blocked) == 1 else "them"
@@ -186,7 +192,7 @@ def plan_for_token(token: str | None, tokens: Mapping[str, str]) -> tuple[str, d
 # PoseTracker's parameter names (the features table's `url` column); `formScore`, `mirror`, `speak` and `plan`
 # are ours (PoseTracker has none for them).
 BOOL_PARAMS = {**URL_BOOLS, "mirror": "mirror", "speak": "speak"}
-URL_PARAMS = ("token", "plan", "exercise", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS,
+URL_PARAMS = ("token", "plan", "exercise", "reference", "difficulty", "minGrade", "blazepose", "countdown", *BOOL_PARAMS,
               "userHeightCm", "devicePitchDeg")
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
@@ -201,6 +207,9 @@ def to_query_params(settings: Settings) -> dict[str, str]:
         params["userHeightCm"] = _number(settings.user_height_cm)
     if settings.device_pitch_deg:
         params["devicePitchDeg"] = _number(settings.device_pitch_deg)
+    if settings.reference:  # PoseTracker's `reference=` stands instead of `exercise=`
+        del params["exercise"]
+        params["reference"] = settings.reference
     return params
 
 
@@ -232,6 +241,12 @@ def from_query_params(params: Mapping[str, str], exercise_ids: list[str], tokens
         else:
             errors.append(PoseTrackerError("invalid_exercise", f"Unknown exercise {params['exercise']!r} in the URL; "
                                            f"using {base.exercise}.", {"valid": list(exercise_ids)}).to_event())
+    if "reference" in params:
+        from posetracker.reference.params import reference_param
+
+        reference, error = reference_param(params)
+        changes["reference"] = reference
+        errors += [error] if error else []
     if "difficulty" in params:
         try:
             changes["difficulty"] = Difficulty(params["difficulty"].lower())

@@ -19,7 +19,9 @@ def register(sub) -> None:
         description="Runs the upload pipeline on VIDEO and prints the final count. Exit status 2 with "
                     "'error: CODE: message' on stderr for bad input or a feature the plan does not include.")
     p.add_argument("video", metavar="VIDEO", help="the video file (MP4, MOV, WebM, AVI, MKV)")
-    p.add_argument("--exercise", required=True, metavar="ID", help="catalogue id, e.g. squat, push_up, plank")
+    p.add_argument("--exercise", metavar="ID", help="catalogue id, e.g. squat, push_up, plank")
+    p.add_argument("--reference", metavar="ID", help="count a reference movement instead (Business plan; "
+                   "see `posetracker reference`)")
     p.add_argument("--model", default="movenet", metavar="NAME", help="movenet (default) or blazepose")
     p.add_argument("--events", type=Path, metavar="PATH.jsonl", help="write every event, one JSON object per line")
     p.add_argument("--json", action="store_true", help="print one JSON object (the result, or the error) on stdout")
@@ -62,7 +64,7 @@ def build_settings(args: argparse.Namespace):
     if args.keypoints_csv:
         asked["keypoints"] = True
     return Settings.defaults_for(
-        plan, exercise=args.exercise, model=args.model, difficulty=Difficulty(args.difficulty),
+        plan, exercise=args.exercise or "squat", reference=args.reference, model=args.model, difficulty=Difficulty(args.difficulty),
         min_grade=args.min_grade, skeleton=not args.no_skeleton, export=args.export is not None,
         countdown_s=0, mirror=False, user_height_cm=args.user_height_cm, device_pitch_deg=args.device_pitch_deg,
         **asked)
@@ -76,7 +78,11 @@ def run(args: argparse.Namespace) -> int:
     from posetracker.pipeline import analyze_video, check_output
     from posetracker.settings import enforce
 
-    get_spec(args.exercise)  # invalid_exercise, listing the valid ids, before any work
+    if bool(args.exercise) == bool(args.reference):
+        raise PoseTrackerError("invalid_exercise", "Give either --exercise ID or --reference ID (not both).",
+                               {"valid": ["--exercise", "--reference"]})
+    if args.exercise:
+        get_spec(args.exercise)  # invalid_exercise, listing the valid ids, before any work
     if args.exercise == "jump_analysis" and args.user_height_cm is None:
         from posetracker.jumps import missing_height
 
@@ -88,6 +94,11 @@ def run(args: argparse.Namespace) -> int:
     allowed, refused = enforce(settings)
     if refused:
         raise PoseTrackerError(refused["code"], refused["message"], refused.get("details"))
+    label = args.exercise
+    if args.reference:
+        from posetracker.reference import load_reference
+
+        label = load_reference(args.reference, plan=allowed.plan).name  # reference_not_found before any work
     upload = check_media(Path(args.video), allowed.plan_info, Path(args.video).name)
     if upload.kind is not MediaKind.VIDEO:
         raise PoseTrackerError("video_load_error", f"{upload.name} is a {upload.media.label}, not a video. "
@@ -112,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         if "jump_summary" in out:
             best = out["jump_summary"]["maxJumpHeight"]
             what = f"{out['reps']} jumps" + (f", best {best:.1f} cm" if best is not None else "")
-        print(f"{args.exercise}: {what} ({out['frames']} frames, {out['duration_s']:.1f} s, {result.model}, "
+        print(f"{label}: {what} ({out['frames']} frames, {out['duration_s']:.1f} s, {result.model}, "
               f"{result.fps:.0f} frames/s)")
         for path in (args.export, args.keypoints_csv, args.events, args.reps_csv):
             if path:

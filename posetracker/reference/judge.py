@@ -1,0 +1,108 @@
+"""How well references count: a reference from one rep of one clip per exercise, replayed on every labelled clip.
+
+    table = judge(labels, "videos/", "movenet", pose_cache="cache/")
+
+For each exercise in `REFERENCE_CLIPS`, a rep the catalogue engine found in that exercise's first clip (the
+one a user would pick on the Upload page's chart) becomes the reference. It must count the other clips of the
+same exercise within one rep of their labels, and at most one rep on clips of a different exercise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from posetracker.analysis import replay
+from posetracker.options import Mode, Options
+from posetracker.reference.engine import ReferenceEngine
+from posetracker.reference.signature import build_signature, segment_of_rep
+
+# The exercises judged, each with the clip its reference comes from: its first clip in the labels, except push-ups
+# (the first push-up clip starts standing and is filmed head-on; most push-up clips are side-on).
+REFERENCE_CLIPS = {"squat": "mrpose_squat.mp4", "push_up": "dollarpy_pushup2.mp4",
+                   "jumping_jack": "mrpose_jacks.mp4", "bicep_curl": "vengaza_curls1.mp4",
+                   "lunge": "vengaza_lunges.mp4", "lateral_raise": "noorashraf_lateral_raise.mp4"}
+REP_INDEX = 1  # the second counted rep: the first is often the clip settling in
+
+
+@dataclass(frozen=True)
+class _Ref:
+    id: str
+    name: str
+    signature: object
+
+
+@dataclass(frozen=True)
+class Cell:
+    reference: str   # exercise the reference was made from
+    clip: str
+    exercise: str    # the clip's exercise
+    reps: int
+    lo: int | None
+    hi: int | None
+
+    @property
+    def same(self) -> bool:
+        return self.reference == self.exercise
+
+    @property
+    def ok(self) -> bool:
+        if self.same:
+            return self.lo is not None and self.lo - 1 <= self.reps <= self.hi + 1
+        return self.reps <= 1
+
+
+def count_with(signature, track, name: str = "reference") -> tuple[int, list]:
+    engine = ReferenceEngine(Options(mode=Mode.UPLOAD), _Ref("judge", name, signature))
+    for i, (t, pose) in enumerate(zip(track.timestamps, track.poses)):
+        engine.update(pose, float(t), i)
+    engine.finish()
+    state = engine.snapshot()
+    return state.count, list(state.reps)
+
+
+def reference_from(track, exercise: str, model: str):
+    """The signature of the REP_INDEX-th rep the catalogue engine counts in `track` (and its start and end)."""
+    result = replay(track, Options(exercise=exercise, mode=Mode.UPLOAD), model)
+    reps = [r for r in result.reps_detail if r["counted"]]
+    index = result.reps_detail.index(reps[min(REP_INDEX, len(reps) - 1)])
+    start, end = segment_of_rep(result.reps_detail, index, float(track.timestamps[-1]))
+    return build_signature(track.poses, track.timestamps, start, end), {"start_s": start, "end_s": end}
+
+
+def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
+          log=None, references: dict[str, str] | None = None) -> list[Cell]:
+    from posetracker.posecache import track_video
+
+    tracks = {}
+    for label in labels:
+        if label.get("reps_min") is None:
+            continue  # holds (plank, wall sit) have no reps to count
+        tracks[label["file"]] = (label, track_video(Path(videos) / label["file"], model, pose_cache))
+    cells = []
+    for exercise, clip in (references or REFERENCE_CLIPS).items():
+        if clip not in tracks:
+            continue
+        signature, rep = reference_from(tracks[clip][1], exercise, model)
+        if log:
+            log(f"{exercise}: reference {clip} {rep['start_s']:.2f}-{rep['end_s']:.2f} s, moves "
+                f"{', '.join(signature.moving_parts)}")
+        for file, (label, track) in tracks.items():
+            reps, _ = count_with(signature, track, exercise)
+            cells.append(Cell(exercise, file, label["exercise"], reps, label.get("reps_min"), label.get("reps_max")))
+    return cells
+
+
+def table(cells: list[Cell]) -> str:
+    lines = []
+    for ref in dict.fromkeys(c.reference for c in cells):
+        mine = [c for c in cells if c.reference == ref]
+        same = [c for c in mine if c.same]
+        other = [c for c in mine if not c.same]
+        lines.append(f"reference {ref}: same exercise {sum(c.ok for c in same)}/{len(same)} within one rep; "
+                     f"other exercises {sum(c.ok for c in other)}/{len(other)} at most one rep")
+        for c in same:
+            lines.append(f"    {c.clip:40s} {c.lo}-{c.hi:<4} got {c.reps:3d} {'ok' if c.ok else 'MISS'}")
+        bad = [c for c in other if not c.ok]
+        for c in bad:
+            lines.append(f"    other: {c.clip:33s} ({c.exercise}) got {c.reps}")
+    return "\n".join(lines)

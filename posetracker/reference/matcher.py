@@ -1,0 +1,197 @@
+"""Comparing movement with a reference: a segmenter that finds rep-shaped excursions along the reference's
+direction of movement, and `compare`, which scores one such excursion against the reference's trajectory.
+
+The segmenter reads one number per frame: how far the pose has moved from rest along the reference's movement
+(0 at rest, 1 as far as the reference went), with its own slowly forgetting baseline, so another person's rest
+pose or a different camera angle only shifts it. A candidate is counted only if its shape matches too: the
+same features move the same way (normalised cross-correlation), the body parts the reference moves all move,
+and the parts it keeps still stay still. That is what keeps a lunge from counting as a squat reference.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posetracker.reference import features as F
+from posetracker.reference.signature import BACK, SAMPLES, Signature, progress_signal, resample
+
+ENTER = 0.3          # along the reference's movement, from the baseline: a rep has begun
+MIN_EXCURSION = 0.45  # a counted rep goes at least this far (1.0 is as far as the reference went)
+RETURN = 0.5         # a fall of this share of the excursion from its peak: the rep is on its way back
+REARM = 0.15         # after the return, a rise of this share of the excursion: the next rep is starting
+STILL = 0.08        # this close to the baseline is still resting
+SETTLE_S = 1.0       # a return that stalls this long ends the rep where it stalled
+BASELINE_TAU_S = 5.0  # the rest baseline creeps toward the signal: a slow drift is not a rep
+MIN_NCC = 0.55       # the shape must correlate at least this well with the reference's
+MIN_PART = 0.25      # each body part the reference moves must move at least this share of its range
+STILL_FLOOR = {"angle": 0.3, "height": 0.5, "spread": 0.6}
+# ... or this many times the feature's own range in the reference; a moving limb's joints wobble more than still
+# parts' positions do.
+STILL_FACTOR = {"angle": 5.0, "height": 2.5, "spread": 2.5}  # a still part moving this much is another movement
+GRADE_FLOORS = (("A", 85.0), ("B", 70.0), ("C", 55.0))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start_s: float
+    end_s: float
+    peak_s: float
+    excursion: float
+
+
+class Segmenter:
+    """Rep-shaped excursions of one 1-D signal (rise from rest, return), with hysteresis relative to each rep."""
+
+    def __init__(self, max_rep_s: float) -> None:
+        self.max_rep_s = max_rep_s
+        self.reset()
+
+    def reset(self) -> None:
+        self.phase = "rest"
+        self.base = self.base_t = None
+        self.peak = self.peak_t = 0.0
+        self.low = self.low_t = 0.0
+        self._t: float | None = None
+        self._last: float | None = None
+
+    def update(self, s: float, t: float) -> Candidate | None:
+        dt = 0.0 if self._t is None else max(0.0, t - self._t)
+        self._t, self._last = t, s
+        if self.base is None:
+            self.base, self.base_t = s, t
+            return None
+        if self.phase == "rest":
+            if s <= self.base:
+                self.base, self.base_t = s, t
+            else:
+                self.base += (s - self.base) * (1.0 - math.exp(-dt / BASELINE_TAU_S))
+                if s - self.base <= STILL:
+                    self.base_t = t  # still at rest: the rep starts at the last moment of rest
+            if s - self.base >= ENTER:
+                self.phase, self.peak, self.peak_t = "work", s, t
+            return None
+        excursion = self.peak - self.base
+        if self.phase == "work":
+            if s >= self.peak:
+                self.peak, self.peak_t = s, t
+            elif self.peak - s >= RETURN * excursion:
+                self.phase, self.low, self.low_t = "return", s, t
+            if t - self.base_t > self.max_rep_s:
+                self._rest(s, t)  # a change of position, not a repetition
+            return None
+        if s < self.low:
+            self.low, self.low_t = s, t
+        if s - self.base <= BACK * excursion:
+            return self._close(t, s, t)
+        if s - self.low >= REARM * excursion or t - self.low_t >= SETTLE_S:
+            return self._close(self.low_t, self.low, self.low_t)
+        return None
+
+    def finish(self) -> Candidate | None:
+        """End of the stream: a rep on its way back is complete enough to judge."""
+        if self.phase == "return":
+            return self._close(self.low_t, self.low, self.low_t)
+        return None
+
+    def _close(self, end_t: float, new_base: float, base_t: float) -> Candidate:
+        cand = Candidate(self.base_t, end_t, self.peak_t, self.peak - self.base)
+        self._rest(new_base, base_t)
+        return cand
+
+    def _rest(self, s: float, t: float) -> None:
+        self.phase, self.base, self.base_t = "rest", s, t
+
+
+@dataclass(frozen=True)
+class Match:
+    ncc: float           # -1..1 shape correlation
+    dtw_cost: float      # mean step distance after alignment, in units of each feature's reference range
+    timing: float        # rep duration / reference duration
+    parts_ok: bool
+    still_ok: bool
+    why: str | None      # why it does not match, or None
+
+    @property
+    def matches(self) -> bool:
+        return self.why is None
+
+    def score(self) -> dict:
+        """PoseTracker's `reference_score`: overall, shape (NCC), alignment (DTW), timing, each 0..100, a grade."""
+        ncc = 100.0 * max(0.0, self.ncc)
+        dtw = 100.0 * math.exp(-self.dtw_cost / 0.35)
+        timing = 100.0 * math.exp(-abs(math.log(max(self.timing, 1e-3))) / 0.7)
+        overall = 0.45 * ncc + 0.35 * dtw + 0.2 * timing
+        grade = next((g for g, floor in GRADE_FLOORS if overall >= floor), "D")  # A-D, as PoseTracker grades
+        return {"overallScore": round(overall, 1), "nccScore": round(ncc, 1), "dtwScore": round(dtw, 1),
+                "timingScore": round(timing, 1), "grade": grade}
+
+
+def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool) -> Match:
+    """How one candidate rep (`rows`: features per frame at `times`) matches the reference."""
+    rows = rows[:, F.MIRROR] if mirrored else rows
+    cand = resample(times, rows, SAMPLES)
+    act = sig.active & np.isfinite(cand).all(axis=0)
+    if not act.any():
+        return Match(0.0, math.inf, 1.0, False, True, "unseen")
+    scale = F.UNIT[act]
+    u = (sig.template[:, act] - sig.rest[act]) / scale
+    c = (cand[:, act] - (cand[0, act] + cand[-1, act]) / 2) / scale
+    ncc = _ncc(u, c)
+    cost = _dtw(u, c)
+    timing = (times[-1] - times[0]) / sig.duration_s
+    parts_ok = _parts_move(sig, cand, act)
+    still_ok = _still_stays(sig, cand)
+    why = ("unlike_reference" if ncc < MIN_NCC else "parts_missing" if not parts_ok
+           else "extra_movement" if not still_ok else None)
+    return Match(ncc, cost, timing, parts_ok, still_ok, why)
+
+
+def _ncc(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(axis=0), b - b.mean(axis=0)
+    den = math.sqrt(float((a * a).sum()) * float((b * b).sum()))
+    return 0.0 if den <= 1e-12 else float((a * b).sum()) / den
+
+
+def _dtw(a: np.ndarray, b: np.ndarray, band: int = SAMPLES // 4) -> float:
+    n, m = len(a), len(b)
+    dist = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(axis=2))
+    acc = np.full((n + 1, m + 1), np.inf)
+    acc[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(max(1, i - band), min(m, i + band) + 1):
+            acc[i, j] = dist[i - 1, j - 1] + min(acc[i - 1, j], acc[i, j - 1], acc[i - 1, j - 1])
+    return float(acc[n, m]) / (n + m)
+
+
+def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
+    """Every body part the reference moves moves here too, at least `MIN_PART` of the way."""
+    rest = (cand[0] + cand[-1]) / 2
+    dev = np.where(act, cand - rest, 0.0)
+    peak = dev[int(np.argmax((np.nan_to_num(dev / F.UNIT) ** 2).sum(axis=1)))]
+    for part in sig.moving_parts:
+        idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
+        if not idx:
+            return False  # a part the movement needs is out of sight: nothing says it moved
+        d = sig.direction[idx]
+        norm = float(d @ d)
+        if norm > 0 and float(peak[idx] @ d) / norm < MIN_PART:
+            return False
+    return True
+
+
+def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
+    """What the reference keeps still does not make a large movement of its own: the positions of every body part
+    (feet stepping apart are a lunge, not a squat; a curl keeps the elbow down, a jumping jack raises it) and the
+    joints of the limbs it moves (a curl keeps the shoulder still). Angles of still limbs are not judged: a limb
+    seen end-on (legs in a head-on push-up) swings its angles with keypoint noise."""
+    moving = set(sig.moving_parts)
+    parts = np.array([p in moving or k != "angle" for p, k in zip(F.PART, F.KIND)])
+    still = ~sig.active & parts & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
+    for i in np.flatnonzero(still):
+        rng = float(cand[:, i].max() - cand[:, i].min())
+        if rng > max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i])):
+            return False
+    return True
+

@@ -1,0 +1,100 @@
+"""`posetracker reference create|list|delete` and `analyze --reference` on a real clip, the plan gate, the URL
+parameter `reference=` and the settings' gate."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from posetracker.cli import main
+from posetracker.settings import Settings, enforce, from_query_params, to_query_params
+from posetracker.options import Mode
+
+CLIP = "dollarpy_pushup5.mp4"  # 7 s, two push-ups seen side-on
+REF_ID = "3b9d6bcd-bbfd-4b2d-9b5d-ab8dfbe4e2ed"
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main([*map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_create_list_analyze_delete(capsys, clip, movenet_installed, tmp_path, monkeypatch):
+    monkeypatch.setenv("POSETRACKER_DATA_DIR", str(tmp_path))
+    code, out, err = cli(capsys, "reference", "create", clip(CLIP), "--name", "Push-up", "--start", "0.1",
+                         "--end", "3.2", "--plan", "business", "--json")
+    assert code == 0, err
+    made = json.loads(out)
+    assert set(made) >= {"id", "name", "duration_s", "moving_parts"} and made["name"] == "Push-up"
+    assert (tmp_path / "references.sqlite3").is_file()
+
+    code, out, _ = cli(capsys, "reference", "list", "--plan", "business", "--json")
+    assert [r["id"] for r in json.loads(out)["references"]] == [made["id"]]
+
+    code, out, err = cli(capsys, "analyze", clip(CLIP), "--reference", made["id"], "--plan", "business", "--json",
+                         "--events", tmp_path / "e.jsonl")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["reference"] == made["id"] and result["reps"] == 2  # the labels: two push-ups
+    counted = [r for r in result["reps_detail"] if r["counted"]]
+    assert len(counted) == 2 and all(r["referenceScore"]["grade"] in "ABCD" for r in counted)
+    events = [json.loads(line) for line in (tmp_path / "e.jsonl").read_text().splitlines()]
+    summary = next(e for e in events if e["type"] == "exercise_summary")
+    assert [h["referenceScore"] for h in summary["history"] if h["counted"]] == [r["referenceScore"] for r in counted]
+    assert all("reference_score" in e for e in events if e["type"] == "counter" and not e.get("final"))
+
+    code, out, _ = cli(capsys, "reference", "delete", made["id"], "--plan", "business")
+    assert code == 0
+    code, out, err = cli(capsys, "analyze", clip(CLIP), "--reference", made["id"], "--plan", "business", "--json")
+    assert code == 2 and json.loads(out)["code"] == "reference_not_found"
+
+
+@pytest.mark.parametrize("argv", [
+    ("reference", "list"), ("reference", "list", "--plan", "developer"), ("reference", "delete", REF_ID),
+    ("reference", "create", "x.mp4", "--name", "n", "--start", "0", "--end", "1"),
+    ("analyze", "x.mp4", "--reference", REF_ID, "--plan", "developer"),
+])
+def test_other_plans_are_refused(capsys, argv, tmp_path, monkeypatch):
+    monkeypatch.setenv("POSETRACKER_DATA_DIR", str(tmp_path))
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and "developer_feature_not_allowed" in err
+    assert not (tmp_path / "references.sqlite3").exists()
+
+
+def test_bad_segments_and_unknown_ids_say_so(capsys, clip, movenet_installed, tmp_path, monkeypatch):
+    monkeypatch.setenv("POSETRACKER_DATA_DIR", str(tmp_path))
+    code, out, err = cli(capsys, "reference", "create", clip(CLIP), "--name", "n", "--start", "1", "--end", "1.1",
+                         "--plan", "business", "--json")
+    assert code == 2 and json.loads(out)["code"] == "reference_invalid" and "0.3 s" in err
+    code, _, err = cli(capsys, "reference", "delete", REF_ID, "--plan", "business")
+    assert code == 2 and "reference_not_found" in err
+    code, _, err = cli(capsys, "analyze", clip(CLIP), "--exercise", "squat", "--reference", REF_ID)
+    assert code == 2 and "either --exercise" in err
+
+
+def test_url_reference_parameter():
+    ids = ["squat", "push_up"]
+    settings, errors = from_query_params({"plan": "business", "reference": REF_ID}, ids)
+    assert settings.reference == REF_ID and errors == []
+    params = to_query_params(settings)
+    assert params["reference"] == REF_ID and "exercise" not in params  # PoseTracker's link: one or the other
+    assert from_query_params(params, ids)[0].reference == REF_ID
+    assert settings.to_options(Mode.UPLOAD).reference == REF_ID
+
+    settings, errors = from_query_params({"plan": "business", "reference": REF_ID, "exercise": "squat"}, ids)
+    assert settings.reference is None and settings.exercise == "squat"
+    assert [e["code"] for e in errors] == ["invalid_parameter"] and "both" in errors[0]["message"]
+
+    settings, errors = from_query_params({"plan": "business", "reference": "not-a-uuid"}, ids)
+    assert settings.reference is None and errors[0]["details"]["param"] == "reference"
+
+    settings, errors = from_query_params({"plan": "developer", "reference": REF_ID}, ids)
+    assert settings.reference is None and errors[0]["code"] == "developer_feature_not_allowed"
+
+
+def test_a_forged_settings_object_cannot_reach_the_engine_with_a_reference():
+    forged = Settings(plan="free", reference=REF_ID)
+    allowed, error = enforce(forged)
+    assert allowed.reference is None and error["details"]["blocked"] == ["custom_exercises"]
+    assert forged.to_options(Mode.UPLOAD).reference is None
