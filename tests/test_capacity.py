@@ -56,6 +56,10 @@ def test_sessions_are_admitted_up_to_the_capacity_then_refused_in_plain_words():
     assert refusal is not None and refusal.code == "server_busy" and refusal.code in ERRORS
     assert refusal.running == 2 and refusal.capacity == 2
     assert "Try again" in refusal.message and "Upload" in refusal.message
+    assert refusal.message.startswith("The server is busy: 2 live sessions already use all")
+    lone = LiveAdmission(1, clock=clock)
+    assert lone.admit("x", "movenet", a) is None
+    assert lone.admit("y", "movenet").message.startswith("The server is busy: 1 live session already uses all")
     assert refusal.to_event()["details"] == {"running": 2, "capacity": 2}
     # A session that holds a place keeps it on every rerun, whatever the others do.
     assert gate.admit("a", "movenet", a) is None and gate.running() == 2
