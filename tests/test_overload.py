@@ -48,10 +48,13 @@ def test_a_full_server_refuses_the_next_visitor_and_the_running_session_keeps_it
 
         after = measure(server, visitors, config, ["first"])[0]
         print(f"\nrunning session before the refusal: {before}\nafter: {after}")
-        # The refused visitor costs the running session nothing, so its rate holds; the margin is the noise of a
-        # shared machine between two windows (measured under load 14 on two cores: 12.8 then 7.3 fps once).
-        assert after["delivered_fps"] >= 0.5 * before["delivered_fps"], (before, after)
+        # The refused visitor costs the running session nothing: the server processes its frames at the same rate
+        # and spends the same CPU on each (nothing else started). The margin is a shared machine's noise between
+        # two windows. The rate the visitor sees back also has its own decoding on the same cores in it, so it
+        # is only required to go on.
         assert after["server_fps"] >= 0.5 * before["server_fps"], (before, after)
+        assert after["server_cpu_ms_per_frame"] <= 1.5 * before["server_cpu_ms_per_frame"], (before, after)
+        assert after["delivered_fps"] > 0, after
 
         # When the running session leaves, its place goes to the next visitor, who gets annotated frames back.
         server.close("first")
