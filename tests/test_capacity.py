@@ -128,7 +128,8 @@ def test_capacity_from_the_environment_or_the_measured_figure_per_core():
             default_capacity({cap.CAPACITY_ENV: bad})
         assert info.value.code in ERRORS and cap.CAPACITY_ENV in info.value.message
     gate = LiveAdmission(0)
-    assert gate.admit("a", "movenet") is not None
+    refusal = gate.admit("a", "movenet")
+    assert refusal is not None and refusal.message == cap.NO_LIVE_MESSAGE and "0 live" not in refusal.message
 
 
 def test_a_connected_session_keeps_its_place_while_its_frames_stall():
