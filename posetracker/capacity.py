@@ -47,9 +47,13 @@ IDLE_RELEASE_S = 5.0    # a session whose frames stopped this long ago has left
 STARVED_FPS = TARGET_FPS / 2
 STARVED_AFTER_S = 10.0
 
-BUSY_MESSAGE = ("The server is busy: {running} live session{s} already use all it can process at full frame "
+BUSY_MESSAGE = ("The server is busy: {running} live session{s} already {use} all it can process at full frame "
                 "rate, and another would slow everyone down. Try again in a minute or two, or analyse a recorded "
                 "video on the Upload page, which has no such limit.")
+
+# Capacity 0 (or the server starved by other work with no session of its own): nothing to count.
+NO_LIVE_MESSAGE = ("The server is busy and cannot take a live session right now. Try again in a minute or two, "
+                   "or analyse a recorded video on the Upload page, which has no such limit.")
 
 
 def model_weight(model: str) -> float:
@@ -130,8 +134,9 @@ class LiveAdmission:
                 # One line for the operator: visitors are being turned away (no visitor data in it).
                 logger.warning("Live session refused: %d running (load %.1f of %.1f MoveNet sessions).",
                                running, load, self.capacity)
-                return Refusal(BUSY_MESSAGE.format(running=running, s="" if running == 1 else "s"), running,
-                               self.capacity)
+                text = (BUSY_MESSAGE.format(running=running, s="" if running == 1 else "s",
+                                            use="uses" if running == 1 else "use") if running else NO_LIVE_MESSAGE)
+                return Refusal(text, running, self.capacity)
             ref = weakref.ref(processor) if processor is not None else (lambda: None)
             self._places[key] = _Place(model, weight, now, ref, streaming)
             return None

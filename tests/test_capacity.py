@@ -56,6 +56,10 @@ def test_sessions_are_admitted_up_to_the_capacity_then_refused_in_plain_words():
     assert refusal is not None and refusal.code == "server_busy" and refusal.code in ERRORS
     assert refusal.running == 2 and refusal.capacity == 2
     assert "Try again" in refusal.message and "Upload" in refusal.message
+    assert refusal.message.startswith("The server is busy: 2 live sessions already use all")
+    lone = LiveAdmission(1, clock=clock)
+    assert lone.admit("x", "movenet", a) is None
+    assert lone.admit("y", "movenet").message.startswith("The server is busy: 1 live session already uses all")
     assert refusal.to_event()["details"] == {"running": 2, "capacity": 2}
     # A session that holds a place keeps it on every rerun, whatever the others do.
     assert gate.admit("a", "movenet", a) is None and gate.running() == 2
@@ -124,7 +128,8 @@ def test_capacity_from_the_environment_or_the_measured_figure_per_core():
             default_capacity({cap.CAPACITY_ENV: bad})
         assert info.value.code in ERRORS and cap.CAPACITY_ENV in info.value.message
     gate = LiveAdmission(0)
-    assert gate.admit("a", "movenet") is not None
+    refusal = gate.admit("a", "movenet")
+    assert refusal is not None and refusal.message == cap.NO_LIVE_MESSAGE and "0 live" not in refusal.message
 
 
 def test_a_connected_session_keeps_its_place_while_its_frames_stall():

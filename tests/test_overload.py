@@ -48,10 +48,13 @@ def test_a_full_server_refuses_the_next_visitor_and_the_running_session_keeps_it
 
         after = measure(server, visitors, config, ["first"])[0]
         print(f"\nrunning session before the refusal: {before}\nafter: {after}")
-        # The refused visitor costs the running session nothing, so its rate holds; the margin is the noise of a
-        # shared machine between two windows (measured under load 14 on two cores: 12.8 then 7.3 fps once).
-        assert after["delivered_fps"] >= 0.5 * before["delivered_fps"], (before, after)
+        # The refused visitor costs the running session nothing: the server processes its frames at the same rate
+        # and spends the same CPU on each (nothing else started). The margin is a shared machine's noise between
+        # two windows. The rate the visitor sees back also has its own decoding on the same cores in it, so it
+        # is only required to go on.
         assert after["server_fps"] >= 0.5 * before["server_fps"], (before, after)
+        assert after["server_cpu_ms_per_frame"] <= 1.5 * before["server_cpu_ms_per_frame"], (before, after)
+        assert after["delivered_fps"] > 0, after
 
         # When the running session leaves, its place goes to the next visitor, who gets annotated frames back.
         server.close("first")
@@ -69,11 +72,11 @@ def test_the_live_page_tells_a_visitor_the_server_is_full_and_the_running_sessio
     camera = fake_camera("rjsong_squat2.mp4", seconds=20)
     url = server.page_url("live", exercise="squat", countdown="0")
     first = open_app(launch_browser(camera=camera), url)
-    webrtc_frame(first).get_by_role("button", name="START").click()
+    webrtc_frame(first).get_by_role("button", name="START").click(timeout=120_000)
     first.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=120_000)
 
     second = open_app(launch_browser(camera=camera), url)
-    webrtc_frame(second).get_by_role("button", name="START").click()
+    webrtc_frame(second).get_by_role("button", name="START").click(timeout=120_000)
     try:
         second.get_by_text("The server is busy", exact=False).first.wait_for(timeout=120_000)
     finally:
@@ -88,8 +91,10 @@ def test_the_live_page_tells_a_visitor_the_server_is_full_and_the_running_sessio
                              page.get_by_text(re.compile(r"\d+ frames processed")).first.inner_text()).group(1))
 
     start = processed(first)
-    first.wait_for_timeout(5_000)
-    assert processed(first) > start, "the running session stopped when the next visitor was refused"
+    deadline = time.monotonic() + 60
+    while processed(first) <= start:
+        assert time.monotonic() < deadline, "the running session stopped when the next visitor was refused"
+        first.wait_for_timeout(1_000)
 
     # Pressing "Try again" while the server is still full brings back the camera button, not a stream.
     second.get_by_role("button", name="Try again").click()
