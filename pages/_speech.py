@@ -16,9 +16,9 @@ from pages._shared import save_settings
 from posetracker.speech import SpeechCues
 
 MAX_LAG_S = 2.0  # the longest an utterance may wait in the browser before it is dropped unsaid
-# Older than this on the server when it reaches the browser, an utterance is history, not news (speech was just
-# turned on, or a busy server's panel update was superseded before it was sent). The panel shows such a count
-# at the same moment it is said, so a little slack over MAX_LAG_S keeps counts from being skipped.
+# When speech is turned on (or the page loads), what the server decided to say longer ago than this is history,
+# not news. Once listening, everything new is said when it arrives, whatever its age: a busy server may deliver
+# a panel update late (measured: 20 s at load 25), and the panel shows those counts at that moment too.
 STALE_S = 4.0
 _CUES = "live.speech_cues"
 _TOGGLE = "live.speak"
@@ -29,15 +29,18 @@ export default function (component) {
   const synth = window.speechSynthesis;
   if (!synth) return;
   const s = window.__posetrackerSpeech || (window.__posetrackerSpeech = { last: 0, queue: [], busy: false,
-                                                                          busyUntil: 0, timer: null });
+                                                                          busyUntil: 0, timer: null,
+                                                                          resync: true });
   const maxLagMs = data.max_lag_s * 1000;
   const now = Date.now();
   for (const item of data.items || []) {
     if (item.id <= s.last) continue;
     s.last = item.id;
-    if (!data.enabled || item.age_s > data.stale_s) continue;  // history (say, speech just turned on)
+    // Said while nobody listened (speech just turned on, the page just loaded): history, not news.
+    if (!data.enabled || (s.resync && item.age_s > data.stale_s)) continue;
     s.queue.push({ ...item, at: now });
   }
+  s.resync = !data.enabled;
   if (!data.enabled) {
     if (s.queue.length || s.busy) { s.queue = []; s.busy = false; synth.cancel(); }
     return;

@@ -131,14 +131,18 @@ def test_spoken_coaching_says_each_count_in_order_without_falling_behind(app_ser
     assert page.get_by_role("switch", name="Speak counts and cues").is_checked()
 
     webrtc_frame(page).get_by_role("button", name="START").click()
-    page.wait_for_function(
-        "() => window.__spoken.filter(s => /^\\d+$/.test(s.text)).length >= 4", timeout=300_000)
+    try:
+        page.wait_for_function(
+            "() => window.__spoken.filter(s => /^\\d+$/.test(s.text)).length >= 4", timeout=300_000)
+    except Exception:
+        pytest.fail(f"fewer than 4 counts said; said {page.evaluate('window.__spoken')}, "
+                    f"shown {page.evaluate('window.__countShownAt')}, panel: {_frames_processed(page)}")
     webrtc_frame(page).get_by_role("button", name="STOP").click()
     page.wait_for_timeout(1_000)
     spoken = page.evaluate("window.__spoken")
     shown = page.evaluate("window.__countShownAt")
     counts = [s for s in spoken if re.fullmatch(r"\d+", s["text"])]
-    assert [s["text"] for s in counts] == [str(n) for n in range(1, len(counts) + 1)], json.dumps(spoken)
+    assert [s["text"] for s in counts] == [str(n) for n in range(1, len(counts) + 1)], json.dumps([spoken, shown])
     for said in counts:
         lag_ms = said["at"] - shown[said["text"]]
         assert lag_ms <= 2_000, f"'{said['text']}' was said {lag_ms} ms after it was counted"
