@@ -63,28 +63,21 @@ class RepCounter:
 
     def pause(self, why: str = "person_lost") -> list[Rep]:
         """The person was lost (or the view changed): forget the phase, a rep must not be completed across the
-        gap. Returns the rep the clip began inside, if complete, and the rep in progress, given up as `why`."""
-        reps = [self.flush()]
+        gap. Returns the rep the clip began inside, if complete, and the rep in progress, given up as `why`.
+        A rep still waiting for its return to end is judged only when the person was merely lost: after a zoom
+        the values it would be judged on are not comparable."""
+        reps = [self.flush()] if why == "person_lost" else []
+        self._pending = None
         if self.phase is RepPhase.WORK and self._t is not None:
             reps.append(Rep(self._calm_t, self._t, self._high_t, self._high - self._low, dropped=why,
                             rise_s=self._rise_t))
         self.reset(allow_start_inside=False)
         return [r for r in reps if r is not None]
 
-    def update(self, value: float, t: float, settling: bool = False) -> Rep | None:
-        """`settling`: a value from the tracker's first frames, when the body scale is still learning: it may
-        show the clip began inside a rep (the highest is kept), but it does not become the rest baseline."""
+    def update(self, value: float, t: float) -> Rep | None:
         h = self.spec.hysteresis
         dt = 0.0 if self._t is None else max(0.0, t - self._t)
         self._t, self._last = t, value
-        if settling and self.phase is RepPhase.UNKNOWN:
-            if self._high is None or value >= self._high:
-                self._high, self._high_t = value, t
-            return None
-        if self._low is None and self._high is not None and self.phase is RepPhase.UNKNOWN:
-            self._low, self._low_t, self._calm_t = value, t, t  # the first trusted value, after settling
-            self._high, self._high_t = max((self._high, self._high_t), (value, t))
-            return None
         if self._low is None or self._high is None:
             self._low = self._high = value
             self._low_t = self._high_t = self._calm_t = t
@@ -184,14 +177,14 @@ class RepTrack:
         self.filter.reset()
         return self.counter.pause("view_changed")
 
-    def update(self, raw: float, t: float, settling: bool = False) -> list[Rep]:
+    def update(self, raw: float, t: float) -> list[Rep]:
         reps = []
         if self._last_t is not None and t - self._last_t > self.gap_s:
             self.filter.reset()
             reps += self.counter.pause()  # never complete a rep across the gap
         self._last_t = t
         self.value = self.filter(raw, t)
-        reps.append(self.counter.update(self.value, t, settling))
+        reps.append(self.counter.update(self.value, t))
         return [r for r in reps if r is not None]
 
 
@@ -235,3 +228,4 @@ class HoldTimer:
             self.holding = False
             self._since = None
         return self.seconds
+

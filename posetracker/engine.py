@@ -38,7 +38,6 @@ PLACEMENT_DEBOUNCE_S = 0.3  # a placement verdict must last this long before the
 SAME_REP_S = 0.3
 SAME_REP_OVERLAP = 0.5
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
-                         # (when first found, these frames are kept only as a sign that the clip began mid-rep)
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
 
@@ -254,9 +253,7 @@ class TrackingEngine:
             sample = combine(samples, self.spec.sides, self.spec.score_gate, only=track.side)
             if sample is None:
                 continue  # hold the last good value: low-score frames must not delete the bottom of a rep
-            # First frames: the body scale is still learning the limbs (a signal can be off by a fifth of a leg),
-            # so they may show that the clip began inside a rep, but they do not set the rest baseline.
-            for rep in track.update(sample.value, t, settling=settling):
+            for rep in track.update(sample.value, t):
                 self._finish_rep(rep, t, out, track.side)
         values = [tr.value for tr in self._tracks if tr.value is not None]
         self._signal = max(values) if values else None

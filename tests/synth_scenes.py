@@ -1,6 +1,6 @@
 """Synthetic scenes for the counting failure classes seen on real footage: fast alternating movements, a zoom or
-cut during a set or a hold, a person walking into or out of the picture, getting onto and off an apparatus, and
-a stand-up at the end of a set. Built on `posetracker.synth`'s stick figure and camera."""
+cut during a set or a hold, positions the rest-and-rep schedule cannot express. Built on `posetracker.synth`'s
+stick figure and camera."""
 from __future__ import annotations
 
 import math
@@ -49,32 +49,6 @@ def frame_change(poses: Stream, at_t: float, scale: float, centre=None, shift=(0
         outside = (xy < 0.0).any(axis=1) | (xy > 1.0).any(axis=1)
         scores[outside] = 0.03
         out.append((Pose(xy, scores, t, frame_size=pose.frame_size), t))
-    return out
-
-
-def walking(seconds: float, x_from: float, x_to: float, start_t: float, view: str = "front", fps: float = 30.0,
-            mess: synth.Mess = synth.Mess(), seed: int = 0, step_hz: float = 1.8) -> Stream:
-    """Someone walking across the picture from `x_from` to `x_to` (fractions of the frame width, beyond 0..1 is
-    out of the picture): legs swing, arms swing, the body bobs. Frames with the whole body outside are None."""
-    rng = np.random.default_rng(seed)
-    camera = synth.Camera(view=view)
-    out = []
-    n = int(round(seconds * fps))
-    for i in range(n):
-        t = start_t + i / fps
-        phase = 2 * math.pi * step_hz / 2 * (i / fps)
-        swing = 25.0 * math.sin(phase)
-        left = {"hip_flex": swing, "knee_flex": max(0.0, 40 * math.sin(phase + 1.2)), "sh_flex": -swing}
-        right = {"hip_flex": -swing, "knee_flex": max(0.0, -40 * math.sin(phase + 1.2)), "sh_flex": swing}
-        pts = synth.skeleton({}, left, right)
-        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
-        xy = camera.project(pts)
-        xy[:, 0] += x_from + (x_to - x_from) * i / max(n - 1, 1) - 0.5
-        scores = np.full(NUM_KEYPOINTS, 0.9)
-        xy = xy + rng.normal(0, mess.noise, xy.shape)
-        outside = (xy[:, 0] < 0.0) | (xy[:, 0] > 1.0)
-        scores[outside] = 0.03
-        out.append((None if outside.all() else Pose(xy, scores, t, frame_size=camera.size), t))
     return out
 
 

@@ -1,6 +1,5 @@
 """Failure classes seen on footage the counting was never tuned on, each reproduced synthetically first:
-a zoom or cut during a hold or a set, a person walking into or out of the picture, getting onto and off an
-apparatus, and a stand-up after the set."""
+a zoom or cut during a hold or a set, and getting onto an apparatus."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +8,7 @@ from engine_helpers import drive, of_type
 from posetracker import synth
 from posetracker.exercises import CATALOGUE, Kind
 from posetracker.signals import BodyScale
-from synth_scenes import frame_change, posed, then, walking
+from synth_scenes import frame_change
 
 REPS = [e for e, s in CATALOGUE.items() if s.kind is Kind.REPS]
 
@@ -93,29 +92,3 @@ def test_synthetic_dips_start_from_lockout_and_all_count():
     for view in ("side", "three_quarter"):
         state, _, _ = drive(synth.perform("tricep_dip", reps=6, view=view, seed=8), exercise="tricep_dip")
         assert state.count == 6 and all(r.counted for r in state.reps), state.reps
-
-
-# -- the tracker's first frames ----------------------------------------------------------------------------
-def test_first_frames_while_the_body_scale_learns_do_not_set_the_rest():
-    """A model's first frames often have a limb short (a knee placed too high): measured in that short
-    leg, the body sits far lower than it does once the leg's length is known, and a rest baseline taken there
-    keeps the whole clip "in a rep"."""
-    import numpy as np
-
-    from posetracker.pose import KP, Pose
-
-    poses = set_of("calf_raise", reps=2, view="side", seed=4)
-    poses = [(p, t) for p, t in poses if t >= 1.0]  # starts a moment before the first raise
-    first = []
-    for i, (p, t) in enumerate(poses):
-        if i < 4:
-            xy = p.xy.copy()
-            for hip, knee in ((KP.LEFT_HIP, KP.LEFT_KNEE), (KP.RIGHT_HIP, KP.RIGHT_KNEE)):
-                xy[knee] = xy[hip] + 0.5 * (xy[knee] - xy[hip])
-            p = Pose(xy, p.scores, p.timestamp, frame_size=p.frame_size)
-        first.append((p, t))
-    assert np.allclose(first[5][0].xy, poses[5][0].xy)
-    state, _, _ = drive(first, exercise="calf_raise")
-    assert state.count == 2, state.reps
-    state, _, _ = drive(poses, exercise="calf_raise")
-    assert state.count == 2

@@ -10,9 +10,13 @@ from posetracker.analysis import AnalysisResult
 from posetracker.cli import main
 from posetracker.tools.evaluate import evaluate, score_clip, summarise
 
-# What the suite enforces on ../shared/testdata: what both models reach (every counted clip exact), so that
-# removing a counting rule fails here too; never lower it to let a change through.
-FLOOR = {"exact": 1.0, "obo": 1.0, "mae": 0.0, "hold_within": 1.0}
+# What the suite enforces on ../shared/testdata, per label file, for both models: what both reach today (raise
+# it when the counting improves). labels-more.json: the deadlift's stand-up after the set is a sixth rep for both
+# models, and MoveNet's calf raise is one short (its first frame's short thigh sets the rest too low).
+FLOORS = {
+    "labels.json": {"exact": 1.0, "obo": 1.0, "mae": 0.0, "hold_within": 1.0},
+    "labels-more.json": {"exact": 0.8, "obo": 1.0, "mae": 0.07, "hold_within": 1.0},
+}
 
 
 def result(reps=None, hold=None) -> AnalysisResult:
@@ -57,14 +61,19 @@ def pose_cache(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("labels_file", sorted(FLOORS))
 @pytest.mark.parametrize("model", ["movenet", "blazepose"])
-def test_real_clips_meet_the_floor(model, labels, videos_dir, pose_cache, request):
+def test_real_clips_meet_the_floor(model, labels_file, videos_dir, pose_cache, request):
     if model == "movenet":
         request.getfixturevalue("movenet_installed")
-    report = evaluate(labels, videos_dir, model, pose_cache)
+    path = videos_dir.parent / labels_file
+    if not path.is_file():
+        pytest.fail(f"{labels_file} missing beside the clips at {path}")
+    floor = FLOORS[labels_file]
+    report = evaluate(json.loads(path.read_text()), videos_dir, model, pose_cache)
     print(report.table())
-    assert report.obo >= FLOOR["obo"], report.table()
-    assert report.exact >= FLOOR["exact"], report.table()
-    assert report.mae <= FLOOR["mae"], report.table()
-    assert report.hold_within >= FLOOR["hold_within"], report.table()
+    assert report.obo >= floor["obo"], report.table()
+    assert report.exact >= floor["exact"], report.table()
+    assert report.mae <= floor["mae"] + 1e-9, report.table()
+    assert report.hold_within >= floor["hold_within"], report.table()
     assert report.crowd_clips == [], "one person in every clip: the people check must stay quiet\n" + report.table()
