@@ -42,8 +42,8 @@ MEASURED_SESSIONS = {"movenet": 2, "blazepose": 1}
 CAPACITY_ENV = "POSETRACKER_LIVE_CAPACITY"
 CONNECT_GRACE_S = 20.0  # an admitted session keeps its place this long before its first frame (ICE, camera)
 IDLE_RELEASE_S = 5.0    # a session whose frames stopped this long ago has left
-# A session streaming for a while at under half the target rate means the server is already overloaded (an
-# upload, another process): nobody else is let in until it recovers.
+# With the default capacity, a session streaming for a while at under half the target rate means the server is
+# already overloaded (an upload, another process): nobody else is let in until it recovers.
 STARVED_FPS = TARGET_FPS / 2
 STARVED_AFTER_S = 10.0
 
@@ -107,8 +107,13 @@ class _Place:
 class LiveAdmission:
     """The server's live sessions and the room left. Thread-safe; one instance per server process."""
 
-    def __init__(self, capacity: float | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, capacity: float | None = None, *, watch_rate: bool | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.capacity = default_capacity() if capacity is None else float(capacity)
+        # A capacity set for this server (measured on it, or a test's) alone decides; the default figure comes
+        # from another machine, so a starved running session also closes the door.
+        self.watch_rate = (capacity is None and not os.environ.get(CAPACITY_ENV, "").strip()
+                           if watch_rate is None else watch_rate)
         self._clock = clock
         self._lock = threading.Lock()
         self._places: dict[str, _Place] = {}
@@ -129,7 +134,8 @@ class LiveAdmission:
             others = {k: p for k, p in self._places.items() if k != key}
             load = sum(p.weight for p in others.values())
             weight = model_weight(model)
-            if load + weight > self.capacity + 1e-9 or self._starved(others.values(), now):
+            starved = self.watch_rate and self._starved(others.values(), now)
+            if load + weight > self.capacity + 1e-9 or starved:
                 running = len(others)
                 # One line for the operator: visitors are being turned away (no visitor data in it).
                 logger.warning("Live session refused: %d running (load %.1f of %.1f MoveNet sessions).",

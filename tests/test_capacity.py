@@ -109,7 +109,7 @@ def test_blazepose_weighs_more_than_movenet():
 
 def test_a_starved_session_closes_the_door_even_below_the_count():
     clock = Clock()
-    gate = LiveAdmission(10, clock=clock)
+    gate = LiveAdmission(10, watch_rate=True, clock=clock)
     slow = FakeProcessor(clock, fps=cap.STARVED_FPS - 1)
     assert gate.admit("a", "movenet", slow) is None
     assert gate.admit("b", "movenet", FakeProcessor(clock)) is None  # too early to judge its rate
@@ -117,6 +117,10 @@ def test_a_starved_session_closes_the_door_even_below_the_count():
     assert gate.admit("c", "movenet", FakeProcessor(clock)) is not None
     slow.fps = cap.TARGET_FPS
     assert gate.admit("c", "movenet", FakeProcessor(clock)) is None
+    # A capacity set for this server alone decides.
+    slow.fps = 1.0
+    assert LiveAdmission(10, clock=clock).watch_rate is False
+    assert LiveAdmission(clock=clock).watch_rate is ("POSETRACKER_LIVE_CAPACITY" not in __import__("os").environ)
 
 
 def test_capacity_from_the_environment_or_the_measured_figure_per_core():
