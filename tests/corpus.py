@@ -154,8 +154,9 @@ def build_corpus(folder: Path, videos: Path) -> dict[str, CorpusItem]:
                     add("4k", "4k.mp4", None, "a real 3840x2160 clip", exercise="bicep_curl"))
     plain = write_video(add("upright", "upright.mp4", None, "the rotated clip's content, stored upright"),
                         squat_frames)
-    # Turned 90 degrees clockwise; the display matrix (90 degrees counter-clockwise) turns it back upright.
-    stored = [np.ascontiguousarray(np.rot90(f, k=-1)) for f in squat_frames]
+    # Stored turned 90 degrees counter-clockwise, as a phone's sensor stores a portrait video; the display matrix
+    # tells a player to turn it 90 degrees clockwise, back upright (FFmpeg reads it as -90: counter-clockwise).
+    stored = [np.ascontiguousarray(np.rot90(f, k=1)) for f in squat_frames]
     set_rotation(write_video(add("rotated", "rotated.mp4", None, "stored sideways with a 90-degree display matrix "
                                  "(a phone's portrait video)"), stored), 90)
     keep = [i for i in range(len(squat_frames)) if i % 3 != 1]  # about 10 frames/s, unevenly spaced
