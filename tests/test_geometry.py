@@ -19,6 +19,7 @@ from geometry_support import (
 from posetracker.annotate import I420
 from posetracker.live import LiveProcessor
 from posetracker.options import Mode, Options
+from posetracker.tracker import model_size
 
 LIVE_FORMATS = ["yuv420p", "yuv420p-full", "yuvj420p", "nv12", "yuv422p", "yuv444p", "rgb24", "yuv420p10le"]
 FILE_FORMATS = ["yuv420p", "yuv420p-full", "yuvj420p", "nv12", "yuv422p", "yuv444p", "rgb24", "yuv420p10le", "h264"]
@@ -71,11 +72,14 @@ def test_live_any_frame_comes_back_its_size_with_each_side_drawn_where_it_is(w, 
     snap = processor.snapshot()
     assert snap.error is None and snap.frames_processed == 1
     assert (out.width, out.height) == (w, h)
-    # The model sees the camera's picture as it is (never the mirrored view): green is where the camera put it.
+    # The model sees the camera's picture (never the mirrored view), scaled to the model's size as every flow
+    # does: green is where the camera put it.
     (shape, green, magenta), = estimator.seen
-    assert shape == (h, w)
-    assert _close(green, find(marked_picture(w, h), GREEN), w, h)
-    assert _close(magenta, find(marked_picture(w, h), MAGENTA), w, h)
+    mw, mh = model_size(w, h) or (w, h)
+    assert shape == (mh, mw)
+    px = 2.5 * w / mw  # a model pixel, in the camera's
+    assert _close(green, find(marked_picture(w, h), GREEN), w, h, px)
+    assert _close(magenta, find(marked_picture(w, h), MAGENTA), w, h, px)
     # The view shows the person's left in the left colour, mirrored with the picture when asked.
     shown = out.to_ndarray(format="rgb24")
     where = _mirror if mirror else (lambda at: at)

@@ -20,7 +20,7 @@ def open_home(**params) -> AppTest:
 
 def diagram(at: AppTest) -> str:
     img = next(m.value for m in at.markdown if "Camera placement diagram" in m.value)
-    return base64.b64decode(img.split("base64,")[1].split('"')[0]).decode()
+    return base64.b64decode(img.split("base64,")[1].split(")")[0]).decode()
 
 
 def test_the_first_screen_says_what_the_app_does_and_what_happens_to_the_video():

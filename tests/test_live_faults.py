@@ -80,7 +80,7 @@ def test_start_again_after_a_failure_works_and_the_message_goes(real_poses, clea
     failed = processor.snapshot()
     assert failed.error_code == "live_frame_error" and "choked" not in failed.error
     # STOP, then START: a new stream (its pts start elsewhere), this time without failures.
-    processor._estimator.fail_every = 0
+    processor._tracker.estimator.fail_every = 0
     feed(processor, [(640, 480)] * 30, pts0=3.0)
     resumed = processor.snapshot()
     assert resumed.error is None and resumed.frames_processed == failed.frames_processed + 30
