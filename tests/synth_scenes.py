@@ -1,5 +1,5 @@
 """Synthetic scenes for the counting failure classes seen on real footage: fast alternating movements, a zoom or
-cut during a set or a hold, positions the rest-and-rep schedule cannot express. Built on `posetracker.synth`'s
+cut during a set or a hold, positions the rest-and-rep schedule cannot express. Built on `synth`'s
 stick figure and camera."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from posetracker import synth
+import synth
 from posetracker.pose import KP, NUM_KEYPOINTS, Pose
 
 Stream = list[tuple[Pose | None, float]]

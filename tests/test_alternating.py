@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine_helpers import drive
-from posetracker import synth
+import synth
 from posetracker.counting import Rep
 from posetracker.engine import TrackingEngine
 from posetracker.options import Mode, Options
@@ -86,7 +86,7 @@ def test_the_upload_chart_draws_each_side_and_names_the_side_of_each_rep():
 
     from posetracker.analysis import replay
     from posetracker.charts import signal_figure
-    from posetracker.posecache import PoseTrack
+    from posetracker.tools.posecache import PoseTrack
 
     poses = alternating("high_knees", 1.5, 4, view="front", fps=30, seed=7)
     track = PoseTrack(np.array([t for _, t in poses]), [p for p, _ in poses], 640, 480, 30.0)

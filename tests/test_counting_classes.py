@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine_helpers import drive, of_type
-from posetracker import synth
+import synth
 from posetracker.exercises import CATALOGUE, Kind
 from posetracker.signals import BodyScale
 from synth_scenes import frame_change

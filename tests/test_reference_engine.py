@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posetracker import synth
+import synth
 from posetracker.engine import Phase, create_engine
 from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.events import validate_event

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from posetracker import synth
+import synth
 from posetracker.reference import create_reference
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posetracker import synth
+import synth
 from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.reference import build_signature, store as store_mod
 from posetracker.reference.store import DB_NAME, SCHEMA_VERSION, ReferenceStore, data_dir
@@ -114,7 +114,7 @@ def test_a_damaged_database_is_refused_and_left_untouched(tmp_path, signature, c
 
 WRITER = """
 import sys
-from posetracker import synth
+import synth
 from posetracker.reference import build_signature
 from posetracker.reference.store import ReferenceStore
 seq = synth.perform("squat", reps=1, view="side", seed=1)
@@ -127,7 +127,7 @@ for i in range(int(sys.argv[2])):
 
 
 def _writer(path: Path, n: int, tag: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT), str(PROJECT / "tests")])}
     return subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(n), tag], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
 

@@ -3,7 +3,7 @@ The reasons reach the reps table, the `rep_rejected` events and the chart's hove
 from __future__ import annotations
 
 from engine_helpers import drive, of_type
-from posetracker import synth
+import synth
 from posetracker.charts import REASONS, signal_figure
 from posetracker.counting import RepCounter, RepTrack
 from posetracker.events import validate_event
@@ -88,7 +88,7 @@ def test_shallow_and_short_reps_say_why_in_events_and_every_event_is_valid():
 
 def test_the_chart_names_each_reason():
     from posetracker.analysis import replay
-    from posetracker.posecache import PoseTrack
+    from posetracker.tools.posecache import PoseTrack
     import numpy as np
 
     segs = [("rest", 1.5), ("rep", 2.0, 1.0, "both"), ("rest", 0.5), ("hold", 14.0), ("rest", 1.0),

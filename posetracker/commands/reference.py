@@ -96,7 +96,7 @@ def _delete(args) -> int:
 
 def _judge(args) -> int:
     from posetracker.estimators import check_model_name
-    from posetracker.evaluate import load_labels
+    from posetracker.tools.evaluate import load_labels
     from posetracker.reference.judge import judge, table
 
     check_model_name(args.model)

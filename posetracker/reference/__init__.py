@@ -64,7 +64,7 @@ def poses_until(path: str | Path, model: str, end_s: float) -> tuple[list[float]
     """A clip's poses from its start to `end_s` (the body's size is learnt from the frames before the rep),
     with the frames downscaled exactly as the upload pipeline feeds the model."""
     from posetracker.estimators import create_estimator, resolve_model
-    from posetracker.posecache import MODEL_MAX_SIDE
+    from posetracker.tracker import MODEL_MAX_SIDE
     from posetracker.video import VideoInfo, iter_frames
 
     VideoInfo.from_path(path)  # video_load_error for anything that is not a readable video

@@ -71,7 +71,7 @@ def reference_from(track, exercise: str, model: str):
 
 def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
           log=None, references: dict[str, str] | None = None) -> list[Cell]:
-    from posetracker.posecache import track_video
+    from posetracker.tools.posecache import track_video
 
     tracks = {}
     for label in labels:
