@@ -53,3 +53,18 @@ def movenet_installed() -> None:
 
     if not get_entry("movenet").installed():
         _require(Path("/nonexistent-movenet-weights"), "MoveNet weights")
+
+
+@pytest.fixture(autouse=True)
+def _process_state_stays_as_it_was():
+    """Streamlit's AppTest runs a page as the process's `__main__` and on an event loop of this thread, and does not
+    always put either back. A later test that spawns worker processes (which re-import `__main__`) or calls
+    `asyncio.run` would then fail for a reason of the earlier test's, so each test leaves both as it found them."""
+    import asyncio
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+    asyncio.events._set_running_loop(None)
