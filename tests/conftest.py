@@ -56,15 +56,12 @@ def movenet_installed() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _process_state_stays_as_it_was():
-    """Streamlit's AppTest runs a page as the process's `__main__` and on an event loop of this thread, and does not
-    always put either back. A later test that spawns worker processes (which re-import `__main__`) or calls
-    `asyncio.run` would then fail for a reason of the earlier test's, so each test leaves both as it found them."""
-    import asyncio
+def _main_module_stays_as_it_was():
+    """Streamlit's AppTest runs a page as the process's `__main__` and does not always put it back; worker processes
+    spawned by a later test (batch runs) re-import `__main__` and would then run that page and die."""
     import sys
 
     main = sys.modules.get("__main__")
     yield
     if main is not None:
         sys.modules["__main__"] = main
-    asyncio.events._set_running_loop(None)

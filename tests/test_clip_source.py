@@ -11,6 +11,15 @@ from aiortc.mediastreams import MediaStreamError
 from media_factory import two_tone, write_clip
 from posetracker.clip_source import ClipControl, ClipPlayer
 
+
+def on_own_loop(coroutine):
+    """`asyncio.run` on a thread of its own: the main thread may hold another library's loop (Playwright's sync
+    API keeps one there for the whole session), where asyncio.run refuses to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 FPS = 20
 
 
@@ -33,7 +42,7 @@ def test_plays_in_real_time_at_a_camera_size(clip_file):
         frames = await _take(track, 10)
         return frames, time.monotonic() - started, control.status()
 
-    frames, elapsed, status = asyncio.run(run())
+    frames, elapsed, status = on_own_loop(run())
     times = [float(f.pts * f.time_base) for f in frames]
     assert times == pytest.approx([i / FPS for i in range(10)], abs=1e-3)
     assert elapsed >= 9 / FPS - 0.05, "frames were sent faster than the clip plays"
@@ -54,7 +63,7 @@ def test_end_without_loop_sends_nothing_more_and_says_so(clip_file):
             await asyncio.wait_for(track.recv(), 1.0)
         return status
 
-    assert asyncio.run(run()).ended
+    assert on_own_loop(run()).ended
 
 
 def test_loop_continues_the_timestamps(clip_file):
@@ -63,7 +72,7 @@ def test_loop_continues_the_timestamps(clip_file):
         frames = await _take(ClipPlayer(clip_file, control).video, 15)
         return frames, control.status()
 
-    frames, status = asyncio.run(run())
+    frames, status = on_own_loop(run())
     times = [float(f.pts * f.time_base) for f in frames]
     assert np.all(np.diff(times) > 0), "a loop must not go back in time (the engine would see a new stream)"
     assert times[10] == pytest.approx(10 / FPS, abs=1e-3)
@@ -83,7 +92,7 @@ def test_pause_holds_the_stream_and_resumes_where_it_was(clip_file):
         rest = await _take(track, 2)
         return first + rest
 
-    times = [float(f.pts * f.time_base) for f in asyncio.run(run())]
+    times = [float(f.pts * f.time_base) for f in on_own_loop(run())]
     assert times == pytest.approx([0, 0.05, 0.10, 0.15, 0.20], abs=1e-3)
 
 
@@ -95,7 +104,7 @@ def test_a_new_start_plays_from_the_beginning(clip_file):
         again = await _take(ClipPlayer(clip_file, control).video, 1)
         return again, control.status()
 
-    again, status = asyncio.run(run())
+    again, status = on_own_loop(run())
     assert float(again[0].pts * again[0].time_base) == 0.0 and not status.ended
 
 
@@ -112,7 +121,7 @@ def test_a_slow_consumer_gets_fewer_frames_not_a_slower_clip(clip_file):
             await asyncio.sleep(0.15)  # a busy machine: the pipeline takes 150 ms a frame
         return frames, time.monotonic() - started
 
-    frames, elapsed = asyncio.run(run())
+    frames, elapsed = on_own_loop(run())
     times = [float(f.pts * f.time_base) for f in frames]
     assert len(frames) < 10 and times[0] == 0.0 and np.all(np.diff(times) > 0)
     assert elapsed < 1.3, f"the clip took {elapsed:.2f} s to play 0.5 s"
@@ -160,5 +169,5 @@ def test_a_long_stall_holds_the_clip_instead_of_skipping_it(clip_file):
         await asyncio.sleep(1.5)  # the pipeline stalled (a model warming up, a starved machine)
         return first + await _take(track, 2)
 
-    times = [float(f.pts * f.time_base) for f in asyncio.run(run())]
+    times = [float(f.pts * f.time_base) for f in on_own_loop(run())]
     assert times == pytest.approx([0, 0.05, 0.10, 0.15], abs=1e-3)
