@@ -361,7 +361,9 @@ def _upload_rss_child(model: str, path: str, exercise: str, export: str) -> dict
     result = analyze_video(path, Options(exercise=exercise, mode=Mode.UPLOAD), model, export_path=export,
                            progress=progress)
     Path(export).unlink(missing_ok=True)
-    whole = _peak_rss_mb()
+    # VmHWM is read from approximate per-CPU counters on recent kernels, so a later reading can come out a
+    # megabyte below an earlier one; the whole clip's peak includes the first third's by definition.
+    whole = max([_peak_rss_mb(), *third])
     return {"peak_rss_mb": _r(whole, 0), "peak_rss_mb_first_third": _r(third[0] if third else whole, 0),
             "frames": result.frames}
 
