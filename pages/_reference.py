@@ -167,27 +167,29 @@ def live_recorder(processor, clip: str | None = None) -> None:
 
 
 def _name_and_save(take, settings: Settings) -> None:
+    """The recorded rep's name and Save. Callbacks, not reruns: they run before the panel is drawn again."""
     from posetracker.reference import owner_of
     from posetracker.reference.recording import save_take
+
+    def save() -> None:
+        try:
+            ref = save_take(take, st.session_state.get("live.reference_name", ""), plan=settings.plan,
+                            owner=owner_of(settings.plan))
+        except PoseTrackerError as exc:  # no name, a damaged database: the take stays for another try
+            st.session_state[_LIVE_ERROR] = exc.message
+            return
+        discard()
+        st.session_state[_LIVE_SAVED] = (ref.id, ref.name)
+
+    def discard() -> None:
+        st.session_state.pop(_TAKE, None)
+        st.session_state.pop(_LIVE_ERROR, None)
 
     st.info(f"Recorded one repetition: {take.duration_s:.1f} s, {take.frames} frames. Name it to save it.",
             icon=":material/check:")
     with st.form("live.reference_form", border=False):
-        name = st.text_input("Reference name", placeholder="My squat", key="live.reference_name")
+        st.text_input("Reference name", placeholder="My squat", key="live.reference_name")
         c1, c2 = st.columns(2)
-        save = c1.form_submit_button("Save the reference", icon=":material/save:", type="primary", width="stretch")
-        discard = c2.form_submit_button("Discard", width="stretch")
-    if discard:
-        st.session_state.pop(_TAKE, None)
-        st.session_state.pop(_LIVE_ERROR, None)
-        st.rerun(scope="fragment")
-    if save:
-        try:
-            ref = save_take(take, name, plan=settings.plan, owner=owner_of(settings.plan))
-        except PoseTrackerError as exc:  # no name, a damaged database: the take stays for another try
-            st.session_state[_LIVE_ERROR] = exc.message
-        else:
-            st.session_state.pop(_TAKE, None)
-            st.session_state.pop(_LIVE_ERROR, None)
-            st.session_state[_LIVE_SAVED] = (ref.id, ref.name)
-        st.rerun(scope="fragment")
+        c1.form_submit_button("Save the reference", icon=":material/save:", type="primary", width="stretch",
+                              on_click=save)
+        c2.form_submit_button("Discard", width="stretch", on_click=discard)
