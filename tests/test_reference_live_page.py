@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import synth
+from live_replay import live, play
 from posetracker.reference import ReferenceStore
 from posetracker.reference.store import DB_NAME
-from test_reference_recording import live, play
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -80,7 +80,7 @@ def test_two_taps_a_refusal_a_name_and_the_saved_reference_to_count_with(data_di
     at.button(key="FormSubmitter:live.reference_form-Save the reference").click().run()
     refs = ReferenceStore(data_dir / DB_NAME).list()
     assert [r.name for r in refs] == ["Live squat"] and refs[0].source["live"] == "camera"
-    assert refs[0].source["start_s"] == pytest.approx(3.7, abs=0.05) and refs[0].source["end_s"] == pytest.approx(6.1, abs=0.05)
+    assert (refs[0].source["start_s"], refs[0].source["end_s"]) == pytest.approx((3.7, 6.1), abs=0.05)
     assert refs[0].id in at.success[0].value and not at.error and not at.info
     button(at, "Count with this reference").click().run()
     assert not at.exception, at.exception

@@ -19,8 +19,8 @@ from typing import Protocol
 from posetracker.errors import PoseTrackerError
 from posetracker.plans import Plan
 from posetracker.pose import Pose
-from posetracker.reference.signature import MIN_DURATION_S, Signature, build_signature, invalid
-from posetracker.reference.store import Reference, ReferenceStore
+from posetracker.reference import Reference, ReferenceStore, Signature, build_signature, create_reference
+from posetracker.reference.signature import MIN_DURATION_S
 
 MIN_FRAMES = 3  # build_signature's own floor: fewer frames hold no movement to describe
 
@@ -99,8 +99,6 @@ class RepRecorder:
 def save_take(take: Take, name: str, *, plan: Plan | str, owner: str,
               store: ReferenceStore | None = None) -> Reference:
     """Store a recorded rep as a reference: the same `create_reference` (plan check, signature, store) as a clip's."""
-    from posetracker.reference import create_reference
-
     return _reworded(take, lambda: create_reference(list(take.poses), take.timestamps, take.start_s, take.end_s,
                                                     name, plan=plan, owner=owner, source=take.source, store=store))
 
@@ -123,6 +121,10 @@ def _take(source: PoseSource, start: float, end: float, clip: str | None) -> Tak
         raise invalid(f"Only {inside} video frame(s) arrived between the two taps: with the video running, tap at "
                       "the start of one repetition and again at its end.", reason="no_frames")
     return Take(times, poses, start, end, str(source.snapshot().model), clip)
+
+
+def invalid(message: str, **details) -> PoseTrackerError:
+    return PoseTrackerError("reference_invalid", message, details)
 
 
 _REWORDED = {
