@@ -101,3 +101,95 @@ def reference_maker(outcome) -> None:
         if settings.reference != created[1] and st.button("Count with this reference", icon=":material/target:"):
             save_settings(replace(settings, reference=created[1]))
             st.rerun()
+
+
+_RECORDER = "live.reference_recorder"
+_TAKE = "live.reference_take"        # the recorded rep, waiting for its name
+_LIVE_SAVED = "live.reference_saved"  # (id, name) of the reference just saved
+_LIVE_ERROR = "live.reference_error"
+
+
+def live_recorder(processor, clip: str | None = None) -> None:
+    """On the Live page: one repetition between two taps becomes a reference (Business plan; others see why not)."""
+    from posetracker.reference import FEATURE, require_plan
+
+    settings = session_settings()
+    st.markdown("**Record a reference movement**")
+    if not settings.plan_info.allows(FEATURE):
+        try:
+            require_plan(settings.plan)
+        except PoseTrackerError as exc:  # the library's own refusal says which plan to move to
+            st.caption(f":material/lock: Record one repetition of any movement, then count it. {exc.message}")
+        return
+    from posetracker.reference.recording import RepRecorder
+
+    recorder = st.session_state.setdefault(_RECORDER, RepRecorder())
+
+    def tap() -> None:
+        st.session_state.pop(_LIVE_ERROR, None)
+        try:
+            take = recorder.tap(processor, clip)
+        except PoseTrackerError as exc:
+            st.session_state[_LIVE_ERROR] = exc.message
+            return
+        if take is not None:
+            st.session_state[_TAKE] = take
+            st.session_state.pop(_LIVE_SAVED, None)
+
+    @st.fragment  # a tap reruns only this, so it marks the stream's time at once
+    def recorder_panel() -> None:
+        take = st.session_state.get(_TAKE)
+        if take is None:
+            st.caption("Stand in the start position and tap; do one repetition; tap again when you are back.")
+            c1, c2 = st.columns(2)
+            c1.button("Mark its end" if recorder.recording else "Mark the start of a repetition", on_click=tap,
+                      icon=":material/stop_circle:" if recorder.recording else ":material/radio_button_checked:",
+                      key="live.reference_tap", type="primary" if recorder.recording else "secondary",
+                      width="stretch")
+            if recorder.recording:
+                c2.button("Cancel", key="live.reference_cancel", on_click=recorder.cancel, width="stretch")
+                st.caption(":material/fiber_manual_record: Recording: tap **Mark its end** when the repetition "
+                           "is done.")
+        else:
+            _name_and_save(take, settings)
+        if st.session_state.get(_LIVE_ERROR):
+            st.error(st.session_state[_LIVE_ERROR], icon=":material/error:")
+        saved = st.session_state.get(_LIVE_SAVED)
+        if saved:
+            st.success(f"Reference “{saved[1]}” saved ({saved[0]}). Count it with `reference={saved[0]}`.",
+                       icon=":material/check_circle:")
+            if session_settings().reference != saved[0] and st.button(
+                    "Count with this reference", icon=":material/target:", key="live.reference_count"):
+                save_settings(replace(session_settings(), reference=saved[0]))
+                st.rerun(scope="app")
+
+    recorder_panel()
+
+
+def _name_and_save(take, settings: Settings) -> None:
+    """The recorded rep's name and Save. Callbacks, not reruns: they run before the panel is drawn again."""
+    from posetracker.reference import owner_of
+    from posetracker.reference.recording import save_take
+
+    def save() -> None:
+        try:
+            ref = save_take(take, st.session_state.get("live.reference_name", ""), plan=settings.plan,
+                            owner=owner_of(settings.plan))
+        except PoseTrackerError as exc:  # no name, a damaged database: the take stays for another try
+            st.session_state[_LIVE_ERROR] = exc.message
+            return
+        discard()
+        st.session_state[_LIVE_SAVED] = (ref.id, ref.name)
+
+    def discard() -> None:
+        st.session_state.pop(_TAKE, None)
+        st.session_state.pop(_LIVE_ERROR, None)
+
+    st.info(f"Recorded one repetition: {take.duration_s:.1f} s, {take.frames} frames. Name it to save it.",
+            icon=":material/check:")
+    with st.form("live.reference_form", border=False):
+        st.text_input("Reference name", placeholder="My squat", key="live.reference_name")
+        c1, c2 = st.columns(2)
+        c1.form_submit_button("Save the reference", icon=":material/save:", type="primary", width="stretch",
+                              on_click=save)
+        c2.form_submit_button("Discard", width="stretch", on_click=discard)

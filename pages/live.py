@@ -13,7 +13,7 @@ from streamlit_webrtc import webrtc_streamer
 from pages._jumps import jump_inputs, show_live_jumps
 from pages._speech import speak_updates, speech_toggle
 from pages._capacity import refused_stream
-from pages._reference import reference_or_exercise
+from pages._reference import live_recorder, reference_or_exercise
 from pages._shared import (
     run_through_app, save_settings, session_settings, settings_caption, show_notices, watch_session,
 )
@@ -156,6 +156,7 @@ with video:
         with st.expander("Camera not starting?", icon=":material/no_photography:"):
             st.markdown(f"- **NotAllowedError** · {camera_help('camera_permission_denied')}\n"
                         f"- **NotFoundError** or **NotReadableError** · {camera_help('camera_not_found')}")
+    live_recorder(processor, clip=None if source.is_camera else source.clip.upload.name)  # Business: two taps
 
 
 @st.fragment(run_every=POLL_S if ctx.state.playing or ctx.state.signalling else IDLE_POLL_S)

@@ -3,6 +3,7 @@
     processor = LiveProcessor("movenet", Options(exercise="squat"))
     image = processor.process(image_rgb, timestamp)   # on the camera thread
     snapshot = processor.snapshot()                     # on the page's thread, any time
+    times, poses = processor.recent_poses()            # the last POSE_HISTORY_S of poses (record a reference)
 
 The processor owns the session's `Tracker` (estimator, engine, people check, gate) and the annotators. It
 never imports streamlit: the page hands it frames from streamlit-webrtc's callback thread and polls
@@ -44,6 +45,9 @@ RECENT_GRADES = 10
 # forgets its tracking state and the engine's clock carries on from where it was, never across the gap.
 NEW_STREAM_GAP_S = 2.0
 STREAM_RESUME_STEP_S = 1 / 30
+# Poses kept for "record a reference": longer than any one repetition, and the seconds before its start teach the
+# signature the body's size. About 1 KB a pose: under a megabyte a session at 30 frames/s.
+POSE_HISTORY_S = 30.0
 ERROR_SHOWN_S = 5.0  # a frame failure stays in the snapshot this long after the last one
 FRAME_FAILED = PoseTrackerError(
     "live_frame_error", "A camera frame could not be processed, so it was shown without the overlay; tracking "
@@ -77,6 +81,7 @@ class LiveSnapshot:
     error: str | None = None  # what went wrong, in plain words for the page (never exception text)
     error_code: str | None = None  # its code in `posetracker.errors.ERRORS`
     updated_at: float | None = None  # time.monotonic() of the last processed frame
+    stream_time: float | None = None  # the engine's time of the last processed frame (its pose's timestamp)
 
     @property
     def model_title(self) -> str:
@@ -111,6 +116,7 @@ class LiveProcessor:
         self._snapshot = LiveSnapshot(model=model, options=options, mirror=mirror)
         self._events: deque[dict] = deque(maxlen=EVENT_LOG_SIZE)
         self._grades: deque[str] = deque(maxlen=RECENT_GRADES)
+        self._history: deque[tuple[float, Pose | None]] = deque()  # (engine time, pose), POSE_HISTORY_S long
         self._reported_errors: set[str] = set()
         self._clock: tuple[float, float] | None = None  # (stream pts origin, engine time at that origin)
         self._last_pts: float | None = None
@@ -187,6 +193,9 @@ class LiveProcessor:
                 fps = rate if fps is None else (1 - _EMA) * fps + _EMA * rate
             ms = elapsed_ms if previous.ms_per_frame is None else (1 - _EMA) * previous.ms_per_frame + _EMA * elapsed_ms
             self._last_wall = now
+            self._history.append((step.timestamp, pose))
+            while step.timestamp - self._history[0][0] > POSE_HISTORY_S:
+                self._history.popleft()
             for event in events:
                 self._events.append(event)
                 if event.get("type") == "form_score" and event.get("grade"):
@@ -198,6 +207,7 @@ class LiveProcessor:
                 **({} if self._error_at is not None and now - self._error_at < ERROR_SHOWN_S
                    else {"error": None, "error_code": None}),
                 recent_grades=tuple(self._grades) if events else previous.recent_grades, updated_at=now,
+                stream_time=step.timestamp,
             )
         crowd = f"{step.people} people in view: only one is tracked" if step.people > 1 else None
         self._status.annotate(out, Status(previous.model_title, fps, ms, crowd))
@@ -233,6 +243,13 @@ class LiveProcessor:
         with self._published:
             return self._snapshot
 
+    def recent_poses(self) -> tuple[tuple[float, ...], tuple[Pose | None, ...]]:
+        """The poses of the last `POSE_HISTORY_S` of the stream and their engine times, oldest first (None: no
+        person in that frame). Kept across a new set: the engine's time only moves forward."""
+        with self._published:
+            history = tuple(self._history)
+        return tuple(t for t, _ in history), tuple(p for _, p in history)
+
     def reset(self) -> None:
         """Start a new set: a fresh engine, no count, no grades, no events. The model stays loaded."""
         with self._work:
@@ -245,7 +262,8 @@ class LiveProcessor:
             self._reported_errors.clear()
             with self._published:
                 self._snapshot = LiveSnapshot(model=self._snapshot.model, options=self._options,
-                                              mirror=self._overlay.mirror, events=tuple(ended))
+                                              mirror=self._overlay.mirror, events=tuple(ended),
+                                              stream_time=self._snapshot.stream_time)  # the clock goes on
 
     def configure(self, options: Options | None = None, mirror: bool | None = None) -> None:
         """Apply the page's choices. New options (another exercise, difficulty, …) start a new set."""
