@@ -30,8 +30,6 @@ def refused_stream(key: str, model: str, processor) -> SimpleNamespace | None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
     from streamlit_webrtc.component import generate_frontend_component_key
 
-    from posetracker.sendback import install_sendback_relay
-
     install_sendback_relay()  # before the component's worker is made: the returned video stays live when busy
 
     # The refusal stays until the visitor asks again: the component keeps sending what it has (ICE candidates)
@@ -56,6 +54,25 @@ def refused_stream(key: str, model: str, processor) -> SimpleNamespace | None:
     except Exception:  # noqa: BLE001 - the page run alone (outside app.py's navigation) has no page to link
         pass
     return SimpleNamespace(state=SimpleNamespace(playing=False, signalling=False), refused=refusal)
+
+
+def install_sendback_relay() -> bool:
+    """Make `posetracker.sendback.SendbackRelay` the relay streamlit-webrtc gives the sessions this server
+    process starts from now on (it keeps one per process on Streamlit's runtime, under a name of its own).
+    False when there is no runtime (a page run bare)."""
+    from streamlit.runtime.runtime import Runtime
+    from streamlit_webrtc import relay
+
+    from posetracker.sendback import SendbackRelay
+
+    try:
+        runtime = Runtime.instance()
+    except RuntimeError:
+        return False
+    name = relay._SERVER_GLOBAL_RELAY_ATTR_NAME_
+    if not isinstance(getattr(runtime, name, None), SendbackRelay):
+        setattr(runtime, name, SendbackRelay())
+    return True
 
 
 def _stream_of(key: str):

@@ -17,11 +17,10 @@ sessions; measured in the README's capacity section):
 `SendbackRelay` subscribes the encoder to a processed track unbuffered (it gets the newest frame, older ones
 are skipped: the video stays live at a lower rate instead of falling behind) and through `FreshFrames`, which
 gives every frame an object of its own with the timestamp it had when it left the callback. Input tracks
-(the camera) are relayed as before. `install_sendback_relay()` makes it the relay streamlit-webrtc uses.
+(the camera) are relayed as before. The Live page makes it the relay streamlit-webrtc uses
+(`pages/_capacity.py`); this module, like the rest of the library, never imports Streamlit.
 """
 from __future__ import annotations
-
-import weakref
 
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
@@ -62,39 +61,22 @@ class FreshFrames(MediaStreamTrack):
 
 
 def is_processed_track(track) -> bool:
-    """streamlit-webrtc's output track (the frame callback's side), as opposed to a peer's incoming track."""
-    from streamlit_webrtc.process import AsyncMediaProcessTrack, MediaProcessTrack
-
-    return track.kind == "video" and isinstance(track, (AsyncMediaProcessTrack, MediaProcessTrack))
+    """streamlit-webrtc's output track (its `(Async)VideoProcessTrack`: a `processor` applied to an input
+    `track`), as opposed to a peer's incoming track."""
+    return (track.kind == "video" and hasattr(track, "processor")
+            and isinstance(getattr(track, "track", None), MediaStreamTrack))
 
 
 class SendbackRelay(MediaRelay):
     """A MediaRelay whose consumers of a processed video track get its newest frame, each an object of its own."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._fresh: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
     def subscribe(self, track: MediaStreamTrack, buffered: bool = True) -> MediaStreamTrack:
         if not is_processed_track(track):
             return super().subscribe(track, buffered)
-        fresh = self._fresh.get(track)
+        # One copier per track, kept on the track (it goes when the session does): every consumer of the
+        # track (the encoder, a recorder) reads the same copies.
+        fresh = getattr(track, "_sendback_fresh", None)
         if fresh is None:
-            fresh = self._fresh[track] = FreshFrames(track)
+            fresh = track._sendback_fresh = FreshFrames(track)
         return super().subscribe(fresh, buffered=False)
 
-
-def install_sendback_relay() -> bool:
-    """Make `SendbackRelay` the relay streamlit-webrtc gives the sessions this server process starts from now
-    on (it keeps one per process on Streamlit's runtime). False when there is no runtime (a page run bare)."""
-    from streamlit.runtime.runtime import Runtime
-    from streamlit_webrtc import relay
-
-    try:
-        runtime = Runtime.instance()
-    except RuntimeError:
-        return False
-    name = relay._SERVER_GLOBAL_RELAY_ATTR_NAME_
-    if not isinstance(getattr(runtime, name, None), SendbackRelay):
-        setattr(runtime, name, SendbackRelay())
-    return True

@@ -112,7 +112,7 @@ def test_the_page_hook_installs_the_relay_streamlit_webrtc_uses(monkeypatch):
     from streamlit.runtime.runtime import Runtime
     from streamlit_webrtc import relay
 
-    from posetracker.sendback import install_sendback_relay
+    from pages._capacity import install_sendback_relay
 
     holder = type("FakeRuntime", (), {})()
     monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: holder))
