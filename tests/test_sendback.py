@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import av
 import numpy as np
+import pytest
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
@@ -98,14 +99,16 @@ def test_streamlit_webrtcs_own_relay_has_the_faults_this_works_around():
     assert seen["final_lag_s"] > 0.5  # every camera frame queued for an encoder at 20 fps
 
 
-def test_a_copied_frame_keeps_its_pixels_and_time_whatever_happens_to_the_original():
-    planes = np.arange(72 * 64, dtype=np.uint8).reshape(72, 64)
-    frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+@pytest.mark.parametrize("fmt, shape", [("yuv420p", (72, 64)), ("yuv420p", (543, 362)), ("rgb24", (45, 61, 3))])
+def test_a_copied_frame_keeps_its_pixels_and_time_whatever_happens_to_the_original(fmt, shape):
+    pixels = (np.arange(np.prod(shape)) % 251).astype(np.uint8).reshape(shape)
+    frame = av.VideoFrame.from_ndarray(pixels, format=fmt)
     frame.pts, frame.time_base = 3000, TB
     copy = copy_frame(frame)
     frame.pts = 6000
     assert copy is not frame and copy.pts == 3000 and copy.time_base == TB
-    assert np.array_equal(copy.to_ndarray(), planes)
+    assert copy.format.name == fmt and (copy.width, copy.height) == (frame.width, frame.height)
+    assert np.array_equal(copy.to_ndarray(), pixels)
 
 
 def test_the_page_hook_installs_the_relay_streamlit_webrtc_uses(monkeypatch):
