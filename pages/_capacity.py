@@ -7,7 +7,8 @@ Streamlit side of `posetracker.capacity`. The page calls, in place of a bare `we
 While this session is not asking to stream, or holds a place, it returns None and the camera component is
 drawn as usual. When it asks (its offer has just arrived) and the server has no room, it shows why and what to
 do instead of the component (so the offer is never answered and nothing starts) and returns a stand-in
-context that is neither playing nor signalling.
+context that is neither playing nor signalling. It also puts `posetracker.sendback`'s relay in place, through
+which an admitted session's annotated frames reach the encoder (newest first, never a backlog).
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def live_admission() -> LiveAdmission:
 def refused_stream(key: str, model: str, processor) -> SimpleNamespace | None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
     from streamlit_webrtc.component import generate_frontend_component_key
+
+    install_sendback_relay()  # before the component's worker is made: the returned video stays live when busy
 
     # The refusal stays until the visitor asks again: the component keeps sending what it has (ICE candidates)
     # and reruns follow, which must not bring back a camera that would only hang on "connecting".
@@ -51,6 +54,25 @@ def refused_stream(key: str, model: str, processor) -> SimpleNamespace | None:
     except Exception:  # noqa: BLE001 - the page run alone (outside app.py's navigation) has no page to link
         pass
     return SimpleNamespace(state=SimpleNamespace(playing=False, signalling=False), refused=refusal)
+
+
+def install_sendback_relay() -> bool:
+    """Make `posetracker.sendback.SendbackRelay` the relay streamlit-webrtc gives the sessions this server
+    process starts from now on (it keeps one per process on Streamlit's runtime, under a name of its own).
+    False when there is no runtime (a page run bare)."""
+    from streamlit.runtime.runtime import Runtime
+    from streamlit_webrtc import relay
+
+    from posetracker.sendback import SendbackRelay
+
+    try:
+        runtime = Runtime.instance()
+    except RuntimeError:
+        return False
+    name = relay._SERVER_GLOBAL_RELAY_ATTR_NAME_
+    if not isinstance(getattr(runtime, name, None), SendbackRelay):
+        setattr(runtime, name, SendbackRelay())
+    return True
 
 
 def _stream_of(key: str):

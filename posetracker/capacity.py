@@ -33,10 +33,10 @@ logger = logging.getLogger(__name__)
 
 TARGET_FPS = 15.0         # delivered frames a second a live session must keep
 TARGET_LATENCY_MS = 250.0  # frame sent -> annotated frame back
-# Sessions a 2-core server without GPU holds at the targets (640x480 camera at 30 fps). `posetracker bench
-# --capacity` on such a machine, shared with other work (load 14-19), held one MoveNet session (H.264 or
-# 320x240: 24 fps, 143-164 ms) and never two; its CPU time per processed frame projects 3-4 MoveNet sessions
-# or one BlazePose session on an idle one. Two and one leave the cores room for the pages and uploads.
+# Sessions a 2-core server without GPU holds at the targets (640x480 camera at 30 fps, VP8). `posetracker bench
+# --capacity` on such a machine held one MoveNet session while shared with other work (load 16: 28.7 fps,
+# 154 ms) and three at a quiet moment; its CPU time per processed frame projects 5 MoveNet sessions or one
+# BlazePose session on an idle one. Two and one leave the cores room for the pages and uploads.
 MEASURED_CORES = 2
 MEASURED_SESSIONS = {"movenet": 2, "blazepose": 1}
 CAPACITY_ENV = "POSETRACKER_LIVE_CAPACITY"

@@ -61,8 +61,11 @@ def meets_targets(session: dict) -> bool:
 class LiveServer:
     """The Live page's server side for many sessions: processors and WebRTC workers on one event loop."""
 
-    def __init__(self, exercise: str = "squat", admission: LiveAdmission | None = None) -> None:
+    def __init__(self, exercise: str = "squat", admission: LiveAdmission | None = None,
+                 sendback_relay: bool = True) -> None:
         from aiortc.contrib.media import MediaRelay
+
+        from posetracker.sendback import SendbackRelay
 
         self.exercise = exercise
         self.admission = admission
@@ -70,8 +73,8 @@ class LiveServer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="live-server-loop", daemon=True)
         self._thread.start()
 
-        async def relay():
-            return MediaRelay()
+        async def relay():  # the page's (install_sendback_relay); False: streamlit-webrtc's own, to compare
+            return SendbackRelay() if sendback_relay else MediaRelay()
 
         self._relay = asyncio.run_coroutine_threadsafe(relay(), self._loop).result()
         self.sessions: dict[str, tuple] = {}
