@@ -77,11 +77,6 @@ class UploadResult:
     def fps(self) -> float:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
-    def reps_table(self) -> list[dict]:
-        """Per-rep rows {start_s, end_s, score, grade, counted, reason}; scores only when the form score is on
-        (the tracker's gate already left them out of the state they were recorded from)."""
-        return self.analysis.reps_detail
-
     def to_dict(self) -> dict:
         """The `posetracker analyze --json` object (issue 3's contract)."""
         return self.analysis.to_dict()
@@ -265,7 +260,7 @@ def analyze_upload(video: str | Path, settings, folder: str | Path, *,
     if result.keypoints_csv:
         result.files["keypoints"] = result.keypoints_csv
     if result.reps is not None:
-        reps = write_reps_csv(result.reps_table(), folder / "reps.csv")
+        reps = write_reps_csv(result.reps_detail, folder / "reps.csv")
         result.files["reps"] = reps
         result.events.append(ev.export_ready(str(reps), "csv", reps.stat().st_size))
     result.files["events"] = write_events_jsonl(result.events, folder / "events.jsonl")
@@ -275,8 +270,8 @@ def analyze_upload(video: str | Path, settings, folder: str | Path, *,
 def summary_event(result) -> dict:
     """`exercise_summary` of a finished analysis: the count or hold time, rejections, and (when the form score
     is on: the recorded state is gated) the average score and the grades."""
-    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade"))
-    rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
+    grades = Counter(r.grade for r in result.reps_detail if r.grade)
+    rejected = sum(1 for r in result.reps_detail if not r.counted)
     event = ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
                                 result.avg_score, dict(grades), rejected)
     if getattr(result, "reference", None):
