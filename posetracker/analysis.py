@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from posetracker.engine import EngineState, RepRecord
 from posetracker.exercises import get_spec
@@ -112,7 +112,7 @@ def replay(track, options: Options, model: str) -> AnalysisResult:
     from posetracker.tracker import Tracker
 
     if options.mode is not Mode.UPLOAD:
-        options = Options(**{**vars(options), "mode": Mode.UPLOAD})
+        options = replace(options, mode=Mode.UPLOAD)
     tracker = Tracker(options, model)
     analysis = Analysis(options, model)
     for t, pose in zip(track.timestamps, track.poses):
