@@ -72,8 +72,8 @@ def reference_maker(outcome) -> None:
     from posetracker.reference import reference_from_video, segment_of_rep
 
     st.subheader("Make a reference movement")
-    reps = result.reps_table()
-    labels = [f"Rep {n}: {r['start_s']:.2f}-{r['end_s']:.2f} s" for n, r in enumerate(reps, start=1)]
+    reps = result.reps_detail
+    labels = [f"Rep {n}: {r.start_s:.2f}-{r.end_s:.2f} s" for n, r in enumerate(reps, start=1)]
     with st.form("reference_maker"):
         name = st.text_input("Name", placeholder="My squat")
         pick = st.selectbox("Repetition", labels + ["Type the start and end"], key="reference_maker.rep")

@@ -55,7 +55,7 @@ def show_video_result(result, settings) -> None:
         st.warning(notice, icon=":material/info:")
     if show_jump_result(result):  # jumps: their summary, table and chart instead of reps
         return show_downloads(result.files, settings.exercise)
-    table = result.reps_table()
+    table = result.reps_detail
     c1, c2, c3 = st.columns(3)
     if result.hold_seconds is not None:
         c1.metric("Seconds held", f"{result.hold_seconds:.1f}")
@@ -63,17 +63,17 @@ def show_video_result(result, settings) -> None:
         c1.metric("Final count", result.reps)
     if settings.form_score and result.avg_score is not None:
         c2.metric("Average form score", f"{result.avg_score:.0f} ({grade_of(result.avg_score)})")
-    rejected = sum(1 for r in table if not r["counted"])
+    rejected = sum(1 for r in table if not r.counted)
     c3.metric("Reps not counted" if rejected else "Clip length", rejected if rejected else f"{result.duration_s:.1f} s")
     st.plotly_chart(signal_figure(result), key="signal_chart")
     if table:
         st.subheader("Reps")
-        rows = [{"rep": n, "start (s)": r["start_s"], "end (s)": r["end_s"],
-                 "duration (s)": round(r["end_s"] - r["start_s"], 2), "score": r.get("score"), "grade": r.get("grade"),
-                 "result": "counted" if r["counted"] else f"rejected: {REASONS.get(r.get('reason'), r.get('reason'))}"}
+        rows = [{"rep": n, "start (s)": r.start_s, "end (s)": r.end_s,
+                 "duration (s)": round(r.end_s - r.start_s, 2), "score": r.score, "grade": r.grade,
+                 "result": "counted" if r.counted else f"rejected: {REASONS.get(r.reason, r.reason)}"}
                 for n, r in enumerate(table, start=1)]
-        if any(r.get("side") for r in table):  # alternating exercises: which side each rep was
-            rows = [{**row, "side": r.get("side")} for row, r in zip(rows, table)]
+        if any(r.side for r in table):  # alternating exercises: which side each rep was
+            rows = [{**row, "side": r.side} for row, r in zip(rows, table)]
         if not settings.form_score:  # the plan's gate: no empty score columns either
             rows = [{k: v for k, v in row.items() if k not in ("score", "grade")} for row in rows]
         st.dataframe(rows, hide_index=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from posetracker.engine import EngineState
+from posetracker.engine import EngineState, RepRecord
 from posetracker.exercises import get_spec
 from posetracker.jumps import jump_fields
 from posetracker.options import Mode, Options
@@ -38,7 +38,7 @@ class AnalysisResult:
     hold_seconds: float | None  # seconds held, duration exercises
     frames: int
     duration_s: float
-    reps_detail: list[dict]     # [{start_s, end_s, score, grade, counted, reason}]
+    reps_detail: tuple[RepRecord, ...]  # every rep, counted or not; typed until an exporter writes it
     events: list[dict]
     trace: list[TracePoint]
     recommendation_counts: dict[str, int]
@@ -55,8 +55,8 @@ class AnalysisResult:
             "exercise": self.exercise, "model": self.model, "reps": self.reps,
             "hold_seconds": None if self.hold_seconds is None else round(self.hold_seconds, 2),
             "frames": self.frames, "duration_s": round(self.duration_s, 3),
-            "reps_detail": [{k: r[k] for k in ("start_s", "end_s", "score", "grade", "counted")}
-                            for r in self.reps_detail],
+            "reps_detail": [{"start_s": r.start_s, "end_s": r.end_s, "score": r.score, "grade": r.grade,
+                             "counted": r.counted} for r in self.reps_detail],
             **jump_fields(self.exercise, self.events),
         }
 
@@ -93,7 +93,7 @@ class Analysis:
         final = [e for e in self.events if e["type"] == "counter" and e.get("final")]
         count = final[-1]["current_count"] if final else (last.count if last else 0)
         cues = Counter(c for e in self.events if e["type"] == "recommendations" for c in e["data"])
-        reps = [vars(r).copy() for r in (last.reps if last else ())]
+        reps = tuple(last.reps) if last else ()
         duration = 0.0 if self._first_t is None else self._last_t - self._first_t
         if self.frames > 1:
             duration *= self.frames / (self.frames - 1)  # the last frame lasts one frame interval too
@@ -112,7 +112,7 @@ def replay(track, options: Options, model: str) -> AnalysisResult:
     from posetracker.tracker import Tracker
 
     if options.mode is not Mode.UPLOAD:
-        options = Options(**{**vars(options), "mode": Mode.UPLOAD})
+        options = replace(options, mode=Mode.UPLOAD)
     tracker = Tracker(options, model)
     analysis = Analysis(options, model)
     for t, pose in zip(track.timestamps, track.poses):

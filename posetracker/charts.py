@@ -5,9 +5,12 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    from posetracker.engine import RepRecord
 
 GRADE_HEX = {"A": "#2ecc71", "B": "#8cd246", "C": "#f1c40f", "D": "#e67e22", "F": "#e74c3c"}
 SIDE_HEX = {"left": "#ff4b4b", "right": "#1f77b4"}
@@ -52,13 +55,13 @@ def signal_figure(result: Any) -> go.Figure:
             line=dict(color=SIDE_HEX.get(side, "#ff4b4b"), width=2), connectgaps=False,
             hovertemplate=f"%{{x:.2f}} s: %{{y:.3f}}<extra>{side} side</extra>"))
     for n, rep in enumerate(result.reps_detail, start=1):
-        counted = rep.get("counted")
+        counted = rep.counted
         label = f"{n}" if counted else f"{n}✗"
-        fig.add_vrect(x0=rep["start_s"], x1=rep["end_s"], fillcolor=COUNTED_FILL if counted else REJECTED_FILL,
+        fig.add_vrect(x0=rep.start_s, x1=rep.end_s, fillcolor=COUNTED_FILL if counted else REJECTED_FILL,
                       line_width=0, layer="below", annotation_text=label, annotation_position="top left")
     # An invisible trace so hovering a rep's span tells its times (vrects have no hover of their own).
     if result.reps_detail:
-        mids = [(r["start_s"] + r["end_s"]) / 2 for r in result.reps_detail]
+        mids = [(r.start_s + r.end_s) / 2 for r in result.reps_detail]
         text = [_rep_hover(n, r) for n, r in enumerate(result.reps_detail, start=1)]
         ys = [p.signal for p in result.trace if p.signal is not None]
         fig.add_trace(go.Scatter(x=mids, y=[max(ys) if ys else 0] * len(mids), mode="markers", name="reps",
@@ -67,11 +70,11 @@ def signal_figure(result: Any) -> go.Figure:
     return _layout(fig, "Counting signal and reps", "time (s)", "signal")
 
 
-def _rep_hover(n: int, rep: dict) -> str:
-    status = "counted" if rep.get("counted") else f"rejected ({REASONS.get(rep.get('reason'), rep.get('reason'))})"
-    score = "" if rep.get("score") is None else f", score {rep['score']:.0f} ({rep.get('grade')})"
-    side = f" ({rep['side']} side)" if rep.get("side") else ""
-    return f"rep {n}{side}: {rep['start_s']:.2f}–{rep['end_s']:.2f} s, {status}{score}"
+def _rep_hover(n: int, rep: RepRecord) -> str:
+    status = "counted" if rep.counted else f"rejected ({REASONS.get(rep.reason, rep.reason)})"
+    score = "" if rep.score is None else f", score {rep.score:.0f} ({rep.grade})"
+    side = f" ({rep.side} side)" if rep.side else ""
+    return f"rep {n}{side}: {rep.start_s:.2f}–{rep.end_s:.2f} s, {status}{score}"
 
 
 def _hold_figure(result: Any) -> go.Figure:
@@ -85,14 +88,14 @@ def _hold_figure(result: Any) -> go.Figure:
 
 def score_figure(result: Any) -> go.Figure | None:
     """Form score per scored rep, coloured by grade; None when no rep has a score."""
-    reps = [(n, r) for n, r in enumerate(result.reps_detail, start=1) if r.get("score") is not None]
+    reps = [(n, r) for n, r in enumerate(result.reps_detail, start=1) if r.score is not None]
     if not reps:
         return None
     fig = go.Figure(go.Bar(
-        x=[f"rep {n}" for n, _ in reps], y=[r["score"] for _, r in reps],
-        marker_color=[GRADE_HEX.get(r.get("grade"), "#999999") for _, r in reps],
-        text=[r.get("grade") for _, r in reps], textposition="outside",
-        customdata=[[r["start_s"], r["end_s"], "counted" if r.get("counted") else "rejected"] for _, r in reps],
+        x=[f"rep {n}" for n, _ in reps], y=[r.score for _, r in reps],
+        marker_color=[GRADE_HEX.get(r.grade, "#999999") for _, r in reps],
+        text=[r.grade for _, r in reps], textposition="outside",
+        customdata=[[r.start_s, r.end_s, "counted" if r.counted else "rejected"] for _, r in reps],
         hovertemplate="%{x}: score %{y:.0f} (%{text})<br>%{customdata[0]:.2f}–%{customdata[1]:.2f} s, "
                       "%{customdata[2]}<extra></extra>"))
     fig.update_yaxes(range=[0, 105])

@@ -14,23 +14,18 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from enum import Enum
-
-import numpy as np
 
 from posetracker import events as ev
 from posetracker.counting import HoldTimer, Rep, RepTrack
 from posetracker.exercises import Kind, RepPhase, get_spec
 from posetracker.filters import OneEuroFilter
 from posetracker.form import score_rep
-from posetracker.options import GRADES, Mode, Options
-from posetracker.placement import Placement, check_placement
-from posetracker.pose import NUM_KEYPOINTS, Pose
+from posetracker.options import GRADES, Options
+from posetracker.phases import Phase, Phases, Posture
+from posetracker.pose import Pose
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
-KEYPOINT_MEMORY_S = 0.5     # a keypoint seen this recently still counts as in the frame for placement
-PLACEMENT_DEBOUNCE_S = 0.3  # a placement verdict must last this long before the guidance changes
 # Left and right reps peaking within SAME_REP_S of each other AND overlapping in time by at least
 # SAME_REP_OVERLAP of the shorter one are one two-sided repetition (both arms curling together, or a side-view
 # left/right keypoint swap). Alternating limbs overlap little however fast they go: the peak window alone merged
@@ -40,14 +35,6 @@ SAME_REP_OVERLAP = 0.5
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
 CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
-
-
-class Phase(str, Enum):
-    INITIALIZING = "initializing"
-    PLACEMENT = "placement"
-    COUNTDOWN = "countdown"
-    ACTIVE = "active"
-    FINISHED = "finished"
 
 
 @dataclass(frozen=True)
@@ -97,7 +84,7 @@ class TrackingEngine:
     # -- public ---------------------------------------------------------------------------------------------
     def reset(self) -> None:
         """Start a new set: count, scores and phase go back to the beginning."""
-        self._phase = Phase.INITIALIZING
+        self._phases = Phases(self.options)
         self._scale = BodyScale(gate=self.spec.score_gate)
         sides = ("left", "right") if self.spec.sides == "alternate" else (None,)
         self._tracks = [RepTrack(self.spec, self.depth, GAP_S, side) for side in sides]
@@ -106,11 +93,6 @@ class TrackingEngine:
         self._hold_filters: dict[str, OneEuroFilter] = {}
         self._count = 0
         self._seconds_reported = 0
-        self._placement: Placement | None = None
-        self._candidate: tuple | None = None
-        self._seen_at = np.full(NUM_KEYPOINTS, -np.inf)  # when each keypoint was last seen well
-        self._countdown_start: float | None = None
-        self._countdown_left: int | None = None
         self._lost_at: float | None = -math.inf  # when the person disappeared (None: visible; -inf: not yet seen)
         self._found_at: float | None = None  # when they reappeared
         self._first_at: float | None = None  # when they were first found
@@ -127,46 +109,45 @@ class TrackingEngine:
         self._t: float | None = None
 
     def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
-        if self._phase is Phase.FINISHED:
+        phases = self._phases
+        if phases.phase is Phase.FINISHED:
             return []
         t = float(timestamp)
         self._t = t
         out: list[dict] = []
-        if self._phase is Phase.INITIALIZING:
+        if phases.phase is Phase.INITIALIZING:
             out.append(ev.initialization(f"Ready to track: {self.spec.name}.", True))
-            live_gate = self.options.mode is Mode.LIVE and self.options.placement
-            self._phase = Phase.PLACEMENT if live_gate else self._after_placement(t)
+            phases.start(t)
         if pose is not None:
             out.append(ev.keypoints(pose, frame_id))
             out.append(ev.angles(t, frame_id, self._angles(pose)))
-        if pose is not None:
-            self._seen_at[pose.visible()] = t
-        placement = check_placement(pose, self.spec, seen=t - self._seen_at <= KEYPOINT_MEMORY_S)
-        self._advance_phase(placement, t, out)
-        if self._phase is Phase.ACTIVE:
-            self._track(pose if placement.person_visible else None, t, out)
+        said = phases.advance(pose, self.spec, t)
+        if said is not None:
+            out.append(posture_event(said))
+        if phases.phase is Phase.ACTIVE:
+            self._track(pose if phases.latest.person_visible else None, t, out)
         return [self._stamp(e, t, frame_id) for e in out]
 
     def finish(self) -> list[dict]:
         """End of an upload (or of a live set): the final counter, then FINISHED."""
-        if self._phase is Phase.FINISHED:
+        if self._phases.phase is Phase.FINISHED:
             return []
         out: list[dict] = []
         for track in [] if self.is_duration or self._t is None else self._tracks:
             rep = track.counter.finish()
             if rep is not None:
                 self._finish_rep(rep, self._t, out, track.side)
-        self._phase = Phase.FINISHED
+        self._phases.finish()
         out.append(self._counter_event(final=True))
         return [self._stamp(e, self._t, None) for e in out]
 
     def snapshot(self) -> EngineState:
         """The state pages and overlays read, ungated (the tracker's gate removes what the options switch off)."""
-        p = self._placement
+        p = self._phases.placement
         return EngineState(
-            phase=self._phase, count=self._count, hold_seconds=self._timer.seconds if self._timer else 0.0,
+            phase=self._phases.phase, count=self._count, hold_seconds=self._timer.seconds if self._timer else 0.0,
             is_duration=self.is_duration, posture_message=p.message if p else None,
-            direction=p.direction if p else None, countdown_left=self._countdown_left,
+            direction=p.direction if p else None, countdown_left=self._phases.countdown_left,
             progression=self._progression, last_grade=self._last_grade, last_score=self._last_score,
             avg_score=self._avg_score(), recommendations=self._cues,
             person_visible=bool(p and p.person_visible), signal=self._signal, thresholds=self._thresholds(),
@@ -174,55 +155,6 @@ class TrackingEngine:
             timestamp=self._t,
             side_signals={tr.side: tr.value for tr in self._tracks if tr.side and tr.value is not None},
         )
-
-    # -- phases ---------------------------------------------------------------------------------------------
-    def _after_placement(self, t: float) -> Phase:
-        if self.options.mode is Mode.LIVE and self.options.countdown_s > 0:
-            self._countdown_start = t
-            self._countdown_left = int(self.options.countdown_s)
-            return Phase.COUNTDOWN
-        return Phase.ACTIVE
-
-    def _debounce(self, placement: Placement, t: float) -> bool:
-        """Adopt a new placement verdict only once it has lasted PLACEMENT_DEBOUNCE_S: one frame with a
-        missing wrist must neither restart a countdown nor flood the log with posture events."""
-        key = (placement.ready, placement.direction, placement.message)
-        current = self._placement
-        if current is not None and key == (current.ready, current.direction, current.message):
-            self._candidate = None
-            return False
-        if current is not None:
-            if self._candidate is None or self._candidate[0] != key:
-                self._candidate = (key, t)
-            if t - self._candidate[1] < PLACEMENT_DEBOUNCE_S:
-                return False
-        self._placement, self._candidate = placement, None
-        return True
-
-    def _advance_phase(self, placement: Placement, t: float, out: list[dict]) -> None:
-        changed = self._debounce(placement, t)
-        placement = self._placement
-        if self._phase is Phase.PLACEMENT and placement.ready:
-            self._phase = self._after_placement(t)
-            if self._phase is Phase.COUNTDOWN:
-                out.append(ev.posture(f"Get ready: {self._countdown_left}", placement.direction, True,
-                                      list(placement.requirements), countdown=self._countdown_left))
-                return
-        elif self._phase is Phase.COUNTDOWN:
-            if not placement.ready:
-                self._phase, self._countdown_left = Phase.PLACEMENT, None
-            else:
-                left = max(0, math.ceil(self.options.countdown_s - (t - self._countdown_start)))
-                if left != self._countdown_left:
-                    self._countdown_left = left
-                    message = f"Get ready: {left}" if left else "Go!"
-                    out.append(ev.posture(message, placement.direction, True, [], countdown=left))
-                if left == 0:
-                    self._phase, self._countdown_left = Phase.ACTIVE, None
-                return
-        if changed:
-            out.append(ev.posture(placement.message, placement.direction, placement.ready,
-                                  list(placement.requirements)))
 
     # -- tracking -------------------------------------------------------------------------------------------
     def _track(self, pose: Pose | None, t: float, out: list[dict]) -> None:
@@ -430,3 +362,7 @@ def create_engine(options: Options) -> TrackingEngine:
 def _worse(grade: str, floor: str) -> bool:
     order = GRADES + ("F",)
     return order.index(grade) > order.index(floor)
+
+
+def posture_event(said: Posture) -> dict:
+    return ev.posture(said.message, said.direction, said.ready, list(said.requirements), countdown=said.countdown)

@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import IO, Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Iterable, Mapping
 
 from posetracker.pose import KEYPOINT_NAMES, Pose
+
+if TYPE_CHECKING:
+    from posetracker.engine import RepRecord
 
 KEYPOINTS_COLUMNS = ("frame", "time_s", "keypoint", "x", "y", "z", "score", "x_px", "y_px")
 REPS_COLUMNS = ("rep", "start_s", "end_s", "duration_s", "score", "grade", "counted", "reason")
@@ -78,16 +81,14 @@ def read_events_jsonl(path: str | Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def write_reps_csv(reps_detail: Iterable[Mapping], path: str | Path) -> Path:
+def write_reps_csv(reps: Iterable[RepRecord], path: str | Path) -> Path:
     """Per-rep results: numbered from 1, with why a rep was not counted when it was not."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(REPS_COLUMNS)
-        for n, rep in enumerate(reps_detail, start=1):
-            start, end = rep.get("start_s"), rep.get("end_s")
-            duration = None if start is None or end is None else round(end - start, 3)
-            out.writerow((n, _cell(start), _cell(end), _cell(duration), _cell(rep.get("score")),
-                          rep.get("grade") or "", "yes" if rep.get("counted") else "no", rep.get("reason") or ""))
+        for n, rep in enumerate(reps, start=1):
+            out.writerow((n, _cell(rep.start_s), _cell(rep.end_s), _cell(round(rep.end_s - rep.start_s, 3)),
+                          _cell(rep.score), rep.grade or "", "yes" if rep.counted else "no", rep.reason or ""))
     return Path(path)
 
 

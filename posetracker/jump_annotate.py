@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from posetracker.annotate import ACCENT, DARK, WHITE, Picture, _panel, _scale, _text, _text_width
+from posetracker.drawing import ACCENT, DARK, WHITE, Picture, _panel, _scale, _text, _text_width
 
 TAKEOFF_SHOWN_S = 0.25  # "Take-off" stays up this long after the moment (a flight is 0.3-0.9 s)
 LANDING_SHOWN_S = 1.5   # the landing and its height stay up this long, long enough to read

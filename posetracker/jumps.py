@@ -87,14 +87,14 @@ class JumpEngine(TrackingEngine):
     def reset(self) -> None:
         """A new set. The set that ends gets its jump_summary (sent with the next frame's events)."""
         had_jumps = getattr(self, "detector", None) is not None and self.detector.jumps
-        pending = [self.detector.summary()] if had_jumps and self._phase is not Phase.FINISHED else []
+        pending = [self.detector.summary()] if had_jumps and self._phases.phase is not Phase.FINISHED else []
         super().reset()
         self.detector.reset()
         self._pending = pending
         self._warned = False
 
     def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
-        if self._phase is Phase.FINISHED:
+        if self._phases.phase is Phase.FINISHED:
             return []
         early, self._pending = self._pending, []
         if self.needs_height and not self._warned:
@@ -104,9 +104,9 @@ class JumpEngine(TrackingEngine):
         return early + super().update(pose, timestamp, frame_id)
 
     def finish(self) -> list[dict]:
-        if self._phase is Phase.FINISHED:
+        if self._phases.phase is Phase.FINISHED:
             return []
-        self._phase = Phase.FINISHED
+        self._phases.finish()
         out = [self.detector.summary(), ev.counter(len(self.detector.jumps), final=True)]
         return [ev.stamp(e, self._t, None) for e in out]
 
@@ -114,7 +114,7 @@ class JumpEngine(TrackingEngine):
         base = super().snapshot()
         d = self.detector
         message = base.posture_message
-        if self._phase is Phase.ACTIVE and d.phase == "calibrating" and base.person_visible:
+        if self._phases.phase is Phase.ACTIVE and d.phase == "calibrating" and base.person_visible:
             message = CALIBRATE_MESSAGE
         values = {f.name: getattr(base, f.name) for f in fields(EngineState)}
         # Each jump is a repetition from take-off to landing, so the reps CSV and reps_detail list the jumps too.

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from posetracker import events as ev
 from posetracker.errors import PoseTrackerError
 from posetracker.options import Options
+from posetracker.upload_progress import Progress, Reporter
 
 QUEUE_FRAMES = 6      # frames in flight between two stages: bounds memory (a 4K RGB frame is 25 MB)
 BATCH_FRAMES = 300    # keypoints per `keypoints_batch` event
@@ -36,24 +37,6 @@ class AnalysisCancelled(PoseTrackerError):
     def __init__(self) -> None:
         super().__init__("analysis_cancelled", "The analysis was cancelled; nothing was kept. Start it again "
                          "when you are ready.")
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where an analysis is: for a progress bar with percent, frames per second and time left."""
-
-    frames_done: int
-    frames_total: int
-    percent: float       # 0..100
-    fps: float           # frames analysed per second of wall time
-    eta_s: float | None  # seconds left, None until measurable
-    message: str         # the latest `initialization` message
-
-    def describe(self) -> str:
-        """"42% · 410 of 990 frames · 31.5 frames/s · about 0:18 left"."""
-        left = "" if self.eta_s is None else f" · about {_clock(self.eta_s)} left"
-        return (f"{self.percent:.0f}% · {self.frames_done} of {self.frames_total} frames · "
-                f"{self.fps:.1f} frames/s{left}")
 
 
 @dataclass
@@ -76,11 +59,6 @@ class UploadResult:
     @property
     def fps(self) -> float:
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
-
-    def reps_table(self) -> list[dict]:
-        """Per-rep rows {start_s, end_s, score, grade, counted, reason}; scores only when the form score is on
-        (the tracker's gate already left them out of the state they were recorded from)."""
-        return self.analysis.reps_detail
 
     def to_dict(self) -> dict:
         """The `posetracker analyze --json` object (issue 3's contract)."""
@@ -119,7 +97,7 @@ def analyze_video(path: str | Path, options: Options, model: str = "movenet", *,
         if on_event is not None:
             on_event(event)
 
-    report = _Reporter(progress, emit)
+    report = Reporter(progress, emit)
     report.message("loading video")
     info = VideoInfo.from_path(path)
     name, model_notice = resolve_model(model)
@@ -265,7 +243,7 @@ def analyze_upload(video: str | Path, settings, folder: str | Path, *,
     if result.keypoints_csv:
         result.files["keypoints"] = result.keypoints_csv
     if result.reps is not None:
-        reps = write_reps_csv(result.reps_table(), folder / "reps.csv")
+        reps = write_reps_csv(result.reps_detail, folder / "reps.csv")
         result.files["reps"] = reps
         result.events.append(ev.export_ready(str(reps), "csv", reps.stat().st_size))
     result.files["events"] = write_events_jsonl(result.events, folder / "events.jsonl")
@@ -275,8 +253,8 @@ def analyze_upload(video: str | Path, settings, folder: str | Path, *,
 def summary_event(result) -> dict:
     """`exercise_summary` of a finished analysis: the count or hold time, rejections, and (when the form score
     is on: the recorded state is gated) the average score and the grades."""
-    grades = Counter(r["grade"] for r in result.reps_detail if r.get("grade"))
-    rejected = sum(1 for r in result.reps_detail if not r.get("counted"))
+    grades = Counter(r.grade for r in result.reps_detail if r.grade)
+    rejected = sum(1 for r in result.reps_detail if not r.counted)
     event = ev.exercise_summary(result.exercise, result.reps, result.hold_seconds, result.duration_s,
                                 result.avg_score, dict(grades), rejected)
     if getattr(result, "reference", None):
@@ -349,55 +327,3 @@ def _watermark_text(watermark: bool | str | None) -> str | None:
     from posetracker.plans import WATERMARK_TEXT
 
     return WATERMARK_TEXT if watermark is True else str(watermark) if watermark else None
-
-
-# --- progress ------------------------------------------------------------------------------------------------
-
-class _Reporter:
-    """Throttled progress callbacks and PoseTracker-style `initialization` messages every 10 %."""
-
-    def __init__(self, callback: Callable[[Progress], None] | None, emit: Callable[[dict], None]) -> None:
-        self._callback = callback
-        self._emit = emit
-        self._total = 1
-        self._t0 = time.monotonic()
-        self._last_call = 0.0
-        self._last_decile = -1
-        self._message = ""
-
-    def message(self, text: str, ready: bool = False) -> None:
-        self._message = text
-        self._emit(ev.initialization(text, ready))
-
-    def start(self, total: int) -> None:
-        self._total = total
-        self._t0 = time.monotonic()
-        self.frame(0)
-
-    def frame(self, done: int) -> None:
-        percent = min(99.0, 100.0 * done / self._total)
-        decile = int(percent // 10)
-        if decile > self._last_decile:
-            self._last_decile = decile
-            self.message(f"Your video is processing… ({decile * 10}%)")
-        now = time.monotonic()
-        if self._callback is not None and (now - self._last_call >= 0.2 or done == 0):
-            self._last_call = now
-            self._callback(self._progress(done, percent, now))
-
-    def done(self, frames: int) -> None:
-        self.message("Analysis completed", ready=True)
-        if self._callback is not None:
-            self._callback(self._progress(frames, 100.0, time.monotonic(), eta=0.0))
-
-    def _progress(self, done: int, percent: float, now: float, eta: float | None = None) -> Progress:
-        elapsed = now - self._t0
-        fps = done / elapsed if elapsed > 0 and done else 0.0
-        if eta is None and fps > 0:
-            eta = max(0.0, (self._total - done) / fps)
-        return Progress(done, max(self._total, done), percent, fps, eta, self._message)
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"

@@ -9,6 +9,7 @@ import pytest
 from posetracker.events import validate_event
 from posetracker.exports import (KEYPOINTS_COLUMNS, REPS_COLUMNS, KeypointsCsvWriter, read_events_jsonl,
                                  write_events_jsonl, write_reps_csv)
+from posetracker.engine import RepRecord
 from posetracker.options import Mode, Options
 from posetracker.pipeline import analyze_video
 from posetracker.pose import KEYPOINT_NAMES, Pose
@@ -87,7 +88,7 @@ def test_events_jsonl_round_trip(exported, tmp_path):
 
 def test_reps_csv(exported, tmp_path):
     result, _, _ = exported
-    path = write_reps_csv(result.reps_table(), tmp_path / "reps.csv")
+    path = write_reps_csv(result.reps_detail, tmp_path / "reps.csv")
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows and tuple(rows[0]) == REPS_COLUMNS
@@ -96,8 +97,7 @@ def test_reps_csv(exported, tmp_path):
 
 
 def test_reps_csv_says_why_a_rep_was_not_counted(tmp_path):
-    reps = [{"start_s": 1.0, "end_s": 2.5, "score": 91.0, "grade": "A", "counted": True, "reason": None},
-            {"start_s": 3.0, "end_s": 3.2, "score": None, "grade": None, "counted": False, "reason": "too_fast"}]
+    reps = [RepRecord(1.0, 2.5, 91.0, "A", True, None), RepRecord(3.0, 3.2, None, None, False, "too_fast")]
     with open(write_reps_csv(reps, tmp_path / "r.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
     assert rows[0] == {"rep": "1", "start_s": "1", "end_s": "2.5", "duration_s": "1.5", "score": "91",

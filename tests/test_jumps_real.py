@@ -32,7 +32,7 @@ def test_six_jumps_with_their_air_times_and_nothing_while_walking_off(model, jum
         result = replay(track, Options(exercise=exercise, mode=Mode.UPLOAD, user_height_cm=height), model)
         jumps = [e for e in result.events if e["type"] == "jump_result"]
         assert result.reps == len(jumps) == jump_labels["jumps"], [(e["timestampMs"], e) for e in jumps]
-        assert [r["counted"] for r in result.reps_detail] == [True] * len(jumps)  # the reps CSV lists the jumps
+        assert [r.counted for r in result.reps_detail] == [True] * len(jumps)  # the reps CSV lists the jumps
         summary = next(e for e in result.events if e["type"] == "jump_summary")
         for jump, (lo, hi), takeoff in zip(summary["jumps"], jump_labels["air_times_ms"],
                                             jump_labels["takeoff_pts_s"]):

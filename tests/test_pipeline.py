@@ -165,9 +165,9 @@ def test_scores_stay_out_of_everything_a_free_result_shows():
     poses = synth.render("squat", synth.schedule(2, 2.0), synth.Camera("side"), synth.CLEAN)
     track = PoseTrack(np.array([t for _, t in poses]), [p for p, _ in poses], 640, 480, 30.0)
     graded = replay(track, Options(exercise="squat", mode=Mode.UPLOAD), "movenet")
-    assert graded.reps == 2 and graded.reps_detail[0]["score"] is not None
+    assert graded.reps == 2 and graded.reps_detail[0].score is not None
     result = replay(track, Options(exercise="squat", mode=Mode.UPLOAD, form_score=False), "movenet")
-    assert result.reps == 2 and all(r["score"] is None and r["grade"] is None for r in result.reps_detail)
+    assert result.reps == 2 and all(r.score is None and r.grade is None for r in result.reps_detail)
     assert result.to_dict()["reps_detail"][0]["grade"] is None and result.avg_score is None
     summary = summary_event(result)
     assert not any(summary["grades"].values()) and summary["avg_score"] is None

@@ -5,13 +5,13 @@ from types import SimpleNamespace
 
 from posetracker.analysis import TracePoint
 from posetracker.charts import GRADE_HEX, score_figure, signal_figure
+from posetracker.engine import RepRecord
 
 
 def _result(**overrides):
     trace = [TracePoint(i / 10, 0.1 * (i % 20), (0.3, 0.8), True) for i in range(60)]
-    reps = [{"start_s": 0.2, "end_s": 1.8, "score": 92.0, "grade": "A", "counted": True, "reason": None},
-            {"start_s": 2.2, "end_s": 2.5, "score": None, "grade": None, "counted": False, "reason": "too_fast"},
-            {"start_s": 3.0, "end_s": 4.6, "score": 65.0, "grade": "D", "counted": False, "reason": "min_grade"}]
+    reps = (RepRecord(0.2, 1.8, 92.0, "A", True, None), RepRecord(2.2, 2.5, None, None, False, "too_fast"),
+            RepRecord(3.0, 4.6, 65.0, "D", False, "min_grade"))
     return SimpleNamespace(**{"trace": trace, "reps_detail": reps, "hold_seconds": None, "events": [], **overrides})
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import synth
-from posetracker.engine import Phase, create_engine
+from posetracker.engine import Phase, RepRecord, create_engine
 from posetracker.errors import ERRORS, PoseTrackerError
 from posetracker.events import validate_event
 from posetracker.options import Mode, Options
@@ -152,7 +152,8 @@ def test_create_engine_gives_the_reference_engine_and_refuses_unknown_ids(tmp_pa
 
 
 def test_segment_of_rep_runs_on_to_the_return():
-    reps = [{"start_s": 1.0, "end_s": 2.0}, {"start_s": 2.2, "end_s": 3.0}, {"start_s": 5.0, "end_s": 6.0}]
+    reps = [RepRecord(1.0, 2.0, None, None, True, None), RepRecord(2.2, 3.0, None, None, True, None),
+            RepRecord(5.0, 6.0, None, None, True, None)]
     assert segment_of_rep(reps, 0, 10.0) == (1.0, 2.2)
     assert segment_of_rep(reps, 1, 10.0) == (2.2, 3.4)
     assert segment_of_rep(reps, 2, 6.3) == (5.0, 6.3)

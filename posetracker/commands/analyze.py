@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     if args.events:
         write_events_jsonl(result.events, args.events)
     if args.reps_csv:
-        write_reps_csv(result.reps_table(), args.reps_csv)
+        write_reps_csv(result.reps_detail, args.reps_csv)
     out = result.to_dict()
     if args.json:
         print(json.dumps(out))

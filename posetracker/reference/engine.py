@@ -18,12 +18,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from posetracker import events as ev
-from posetracker.engine import (CUE_COOLDOWN_S, GAP_S, KEYPOINT_MEMORY_S, PLACEMENT_DEBOUNCE_S, EngineState, Phase,
-                                RepRecord)
+from posetracker.engine import CUE_COOLDOWN_S, GAP_S, EngineState, RepRecord, posture_event
 from posetracker.exercises import RepPhase, View
-from posetracker.options import GRADES, Mode, Options
-from posetracker.placement import Placement, check_placement
-from posetracker.pose import NUM_KEYPOINTS, KP, Pose
+from posetracker.options import GRADES, Options
+from posetracker.phases import Phase, Phases
+from posetracker.pose import KP, Pose
 from posetracker.reference.matcher import ENTER, MIN_EXCURSION, Candidate, Segmenter, compare
 from posetracker.reference.signature import FeatureStream, Signature, progress_signal, trim_to_movement
 
@@ -77,7 +76,7 @@ class ReferenceEngine:
 
     # -- public ---------------------------------------------------------------------------------------------
     def reset(self) -> None:
-        self._phase = Phase.INITIALIZING
+        self._phases = Phases(self.options)
         self._stream = FeatureStream()
         self._segmenters = {m: Segmenter(self.max_rep_s) for m in MIRRORS}
         self._signals: dict[bool, float | None] = {m: None for m in MIRRORS}
@@ -86,11 +85,6 @@ class ReferenceEngine:
         self._count = 0
         self._scores: list[float] = []
         self._last: dict | None = None
-        self._placement: Placement | None = None
-        self._candidate: tuple | None = None
-        self._seen_at = np.full(NUM_KEYPOINTS, -np.inf)
-        self._countdown_start: float | None = None
-        self._countdown_left: int | None = None
         self._seen_t: float | None = None
         self._progression: float | None = None
         self._progression_sent: float | None = None
@@ -99,97 +93,53 @@ class ReferenceEngine:
         self._t: float | None = None
 
     def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
-        if self._phase is Phase.FINISHED:
+        phases = self._phases
+        if phases.phase is Phase.FINISHED:
             return []
         t = self._t = float(timestamp)
         out: list[dict] = []
-        if self._phase is Phase.INITIALIZING:
+        if phases.phase is Phase.INITIALIZING:
             out.append(ev.initialization(f"Ready to track: {self.name} (reference).", True))
-            live_gate = self.options.mode is Mode.LIVE and self.options.placement
-            self._phase = Phase.PLACEMENT if live_gate else self._after_placement(t)
+            phases.start(t)
         if pose is not None and self.options.keypoints:
             out.append(ev.keypoints(pose, frame_id))
-        if pose is not None:
-            self._seen_at[pose.visible()] = t
-        placement = check_placement(pose, self.placement_spec, seen=t - self._seen_at <= KEYPOINT_MEMORY_S)
-        self._advance_phase(placement, t, out)
-        if self._phase is Phase.ACTIVE:
-            self._track(pose if placement.person_visible else None, t, out)
+        said = phases.advance(pose, self.placement_spec, t)
+        if said is not None and (said.countdown is not None or self.options.placement):
+            out.append(posture_event(said))
+        if phases.phase is Phase.ACTIVE:
+            self._track(pose if phases.latest.person_visible else None, t, out)
         return [e if e["type"] == "keypoints" else ev.stamp(e, t, frame_id) for e in out]
 
     def finish(self) -> list[dict]:
-        if self._phase is Phase.FINISHED:
+        if self._phases.phase is Phase.FINISHED:
             return []
         out: list[dict] = []
-        if self._phase is Phase.ACTIVE:
+        if self._phases.phase is Phase.ACTIVE:
             for mirrored, seg in self._segmenters.items():
                 cand = seg.finish()
                 if cand is not None:
                     self._judge(cand, mirrored, self._t, out)
-        self._phase = Phase.FINISHED
+        self._phases.finish()
         out.append(self._counter_event(final=True))
         return [ev.stamp(e, self._t, None) for e in out]
 
     def snapshot(self) -> EngineState:
-        p, o = self._placement, self.options
+        p, o = self._phases.placement, self.options
         reps = self._reps if o.form_score else tuple(replace(r, score=None, grade=None) for r in self._reps)
         last = self._last if o.form_score else None
         values = [v for v in self._signals.values() if v is not None]
         base = [s.base for s in self._segmenters.values() if s.base is not None]
         phases = {s.phase for s in self._segmenters.values()}
         return EngineState(
-            phase=self._phase, count=self._count, hold_seconds=0.0, is_duration=False,
+            phase=self._phases.phase, count=self._count, hold_seconds=0.0, is_duration=False,
             posture_message=p.message if p else None, direction=p.direction if p else None,
-            countdown_left=self._countdown_left, progression=self._progression if o.progression else None,
+            countdown_left=self._phases.countdown_left, progression=self._progression if o.progression else None,
             last_grade=last["grade"] if last else None, last_score=last["overallScore"] if last else None,
             avg_score=self._avg() if o.form_score else None, recommendations=self._cues if o.recommendations else (),
             person_visible=bool(p and p.person_visible), signal=max(values) if values else None,
             thresholds=(min(base) + ENTER, min(base) + MIN_EXCURSION) if base else None,
             rep_phase=RepPhase.WORK if phases - {"rest"} else (RepPhase.REST if base else RepPhase.UNKNOWN),
             reps=reps, timestamp=self._t)
-
-    # -- phases (as TrackingEngine's: placement gates live counting, then the optional countdown) ------------
-    def _after_placement(self, t: float) -> Phase:
-        if self.options.mode is Mode.LIVE and self.options.countdown_s > 0:
-            self._countdown_start, self._countdown_left = t, int(self.options.countdown_s)
-            return Phase.COUNTDOWN
-        return Phase.ACTIVE
-
-    def _advance_phase(self, placement: Placement, t: float, out: list[dict]) -> None:
-        key = (placement.ready, placement.direction, placement.message)
-        changed = False
-        current = self._placement
-        if current is None:
-            self._placement, changed = placement, True
-        elif key != (current.ready, current.direction, current.message):
-            if self._candidate is None or self._candidate[0] != key:
-                self._candidate = (key, t)
-            if t - self._candidate[1] >= PLACEMENT_DEBOUNCE_S:
-                self._placement, self._candidate, changed = placement, None, True
-        else:
-            self._candidate = None
-        placement = self._placement
-        if self._phase is Phase.PLACEMENT and placement.ready:
-            self._phase = self._after_placement(t)
-            if self._phase is Phase.COUNTDOWN:
-                out.append(ev.posture(f"Get ready: {self._countdown_left}", placement.direction, True,
-                                      list(placement.requirements), countdown=self._countdown_left))
-                return
-        elif self._phase is Phase.COUNTDOWN:
-            if not placement.ready:
-                self._phase, self._countdown_left = Phase.PLACEMENT, None
-            else:
-                left = max(0, math.ceil(self.options.countdown_s - (t - self._countdown_start)))
-                if left != self._countdown_left:
-                    self._countdown_left = left
-                    out.append(ev.posture(f"Get ready: {left}" if left else "Go!", placement.direction, True, [],
-                                          countdown=left))
-                if left == 0:
-                    self._phase, self._countdown_left = Phase.ACTIVE, None
-                return
-        if changed and self.options.placement:
-            out.append(ev.posture(placement.message, placement.direction, placement.ready,
-                                  list(placement.requirements)))
 
     # -- tracking -------------------------------------------------------------------------------------------
     def _track(self, pose: Pose | None, t: float, out: list[dict]) -> None:

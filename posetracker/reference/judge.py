@@ -63,7 +63,7 @@ def count_with(signature, track, name: str = "reference") -> tuple[int, list]:
 def reference_from(track, exercise: str, model: str):
     """The signature of the REP_INDEX-th rep the catalogue engine counts in `track` (and its start and end)."""
     result = replay(track, Options(exercise=exercise, mode=Mode.UPLOAD), model)
-    reps = [r for r in result.reps_detail if r["counted"]]
+    reps = [r for r in result.reps_detail if r.counted]
     index = result.reps_detail.index(reps[min(REP_INDEX, len(reps) - 1)])
     start, end = segment_of_rep(result.reps_detail, index, float(track.timestamps[-1]))
     return build_signature(track.poses, track.timestamps, start, end), {"start_s": start, "end_s": end}

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 
-def history(reps_detail: list[dict]) -> list[dict]:
+def history(reps_detail) -> list[dict]:
     """`exercise_summary.history`: every rep compared with the reference, counted or not, with its score."""
-    return [{"rep": n, "start_s": r["start_s"], "end_s": r["end_s"], "counted": r["counted"],
-             "reason": r.get("reason"), "referenceScore": r.get("reference_score")}
+    return [{"rep": n, "start_s": r.start_s, "end_s": r.end_s, "counted": r.counted,
+             "reason": r.reason, "referenceScore": r.reference_score}
             for n, r in enumerate(reps_detail, start=1)]
 
 
@@ -13,5 +13,6 @@ def reference_dict(result) -> dict:
     """`posetracker analyze --reference ID --json`: the fields of an exercise's result, plus each rep's score."""
     return {"exercise": result.exercise, "reference": result.reference, "model": result.model, "reps": result.reps,
             "hold_seconds": None, "frames": result.frames, "duration_s": round(result.duration_s, 3),
-            "reps_detail": [{**{k: r[k] for k in ("start_s", "end_s", "score", "grade", "counted")},
-                             "referenceScore": r.get("reference_score")} for r in result.reps_detail]}
+            "reps_detail": [{"start_s": r.start_s, "end_s": r.end_s, "score": r.score, "grade": r.grade,
+                             "counted": r.counted, "referenceScore": r.reference_score}
+                            for r in result.reps_detail]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from posetracker.errors import PoseTrackerError
 from posetracker.signals import BodyScale
 from posetracker.pose import Pose
 from posetracker.reference import features as F
+
+if TYPE_CHECKING:
+    from posetracker.engine import RepRecord
 
 SIGNATURE_VERSION = 1
 SAMPLES = 32             # steps a rep's trajectory is resampled to (a rep of any length compares step by step)
@@ -231,12 +235,12 @@ def trim_to_movement(sig: Signature, times: np.ndarray, rows: np.ndarray,
     return times[first:last + 1], rows[first:last + 1]
 
 
-def segment_of_rep(reps: list[dict], index: int, clip_end_s: float) -> tuple[float, float]:
+def segment_of_rep(reps: Sequence[RepRecord], index: int, clip_end_s: float) -> tuple[float, float]:
     """The segment to make a reference of from the `index`-th rep an analysis found (the Upload page's "use this
     rep"): a counter ends a rep when its return is half done, so the segment runs on to the next rep's start, or
     half the rep's length again, whichever comes first."""
     rep = reps[index]
-    start, end = float(rep["start_s"]), float(rep["end_s"])
-    later = [float(r["start_s"]) for r in reps[index + 1:] if float(r["start_s"]) > end]
+    start, end = float(rep.start_s), float(rep.end_s)
+    later = [float(r.start_s) for r in reps[index + 1:] if float(r.start_s) > end]
     stop = min([end + 0.5 * (end - start), clip_end_s] + later[:1])
     return start, max(end, stop)
