@@ -114,9 +114,11 @@ SPECS = (
     ExerciseSpec("balance_leg", "Balance on one leg", Kind.DURATION, View.FACE, LEGS,
                  hold=HoldRule((("foot_lift", 0.12, 5.0),), side="max")),
     ExerciseSpec("balance_leg_left", "Balance on the left leg", Kind.DURATION, View.FACE, LEGS,
-                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="right")),
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="right",
+                               wrong_side_cue="That's your right leg: stand on your left leg, lift your right foot")),
     ExerciseSpec("balance_leg_right", "Balance on the right leg", Kind.DURATION, View.FACE, LEGS,
-                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="left")),
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="left",
+                               wrong_side_cue="That's your left leg: stand on your right leg, lift your left foot")),
     # Jumps are measured by their own engine (posetracker.jumps); the spec gives placement its keypoints.
     ExerciseSpec("air_time_jump", "Air-time jump", Kind.JUMP, View.ANY, BODY),
     ExerciseSpec("jump_analysis", "Jump analysis", Kind.JUMP, View.ANY, BODY),
