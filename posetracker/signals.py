@@ -10,8 +10,8 @@ repetition is one peak).
 """
 from __future__ import annotations
 
+import bisect
 import math
-import statistics
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
@@ -81,6 +81,7 @@ class BodyScale:
         self._max = {name: DecayingMax(tau_s) for name in SEGMENTS}
         self._shorter_since: float | None = None
         self._legs: deque[tuple[float, float]] = deque()  # (t, thigh + shin) of recent frames
+        self._legs_sorted: list[float] = []  # the same lengths in order (a median per frame costs a bisect)
         self.changed = False
 
     def reset(self) -> None:
@@ -88,6 +89,7 @@ class BodyScale:
             m.reset()
         self._shorter_since = None
         self._legs.clear()
+        self._legs_sorted.clear()
 
     def update(self, pose: Pose, t: float) -> dict[str, float]:
         body = Body(pose, {}, self.gate)
@@ -108,10 +110,16 @@ class BodyScale:
         percent of that as a rise or fall larger than the movement. A median has neither bias, and over a few
         frames it also outvotes the model's first frame (MoveNet's is inferred on the whole picture, coarser)."""
         if seen["thigh"] is not None and seen["shin"] is not None:
-            self._legs.append((t, seen["thigh"] + seen["shin"]))
+            leg = seen["thigh"] + seen["shin"]
+            self._legs.append((t, leg))
+            bisect.insort(self._legs_sorted, leg)
         while self._legs and self._legs[0][0] < t - self.TYPICAL_S:
-            self._legs.popleft()
-        return statistics.median(x for _, x in self._legs) if len(self._legs) >= self.TYPICAL_MIN else None
+            _, old = self._legs.popleft()
+            del self._legs_sorted[bisect.bisect_left(self._legs_sorted, old)]
+        n = len(self._legs_sorted)
+        if n < self.TYPICAL_MIN:
+            return None
+        return (self._legs_sorted[(n - 1) // 2] + self._legs_sorted[n // 2]) / 2
 
     def _rescaled(self, seen: dict[str, float | None], t: float) -> bool:
         ratios = sorted(x / m.value for name, m in self._max.items()
