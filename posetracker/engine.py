@@ -271,15 +271,19 @@ class TrackingEngine:
             out.append(self._counter_event())
         if in_position is False and self.spec.rules:
             self._recommend(tuple(r.cue for r in self.spec.rules), t, out)
+        if in_position is False and rule.wrong_side_cue and self._bounds_met(
+                rule.bounds, body, t, side="left" if rule.side == "right" else "right"):
+            self._recommend((rule.wrong_side_cue,), t, out)
 
-    def _bounds_met(self, bounds: tuple, body: Body, t: float) -> bool | None:
+    def _bounds_met(self, bounds: tuple, body: Body, t: float, side: str | None = None) -> bool | None:
         met: bool | None = True
+        side = side or self.spec.hold.side
         for metric, low, high in bounds:
-            s = combine(SIGNALS[metric](body), self.spec.hold.side, self.spec.score_gate)
+            s = combine(SIGNALS[metric](body), side, self.spec.score_gate)
             if s is None:
                 met = None if met else met
                 continue
-            f = self._hold_filters.setdefault(metric, OneEuroFilter(self.spec.smoothing))
+            f = self._hold_filters.setdefault(f"{metric}:{side}", OneEuroFilter(self.spec.smoothing))
             if not low <= f(s.value, t) <= high:
                 met = False
         return met

@@ -10,7 +10,9 @@ repetition is one peak).
 """
 from __future__ import annotations
 
+import bisect
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -71,17 +73,23 @@ class BodyScale:
 
     ZOOM = 1.2           # every segment this much longer (or all of them this much shorter): a zoom or a cut
     ZOOM_CONFIRM_S = 0.1  # all shorter for this long (a frame or two of bad keypoints is not a zoom)
+    TYPICAL_S = 3.0       # `leg_typical`: the median leg length over this long,
+    TYPICAL_MIN = 5       # once it has this many samples (one frame's length can be a fifth off)
 
     def __init__(self, tau_s: float = 20.0, gate: float = 0.3) -> None:
         self.gate = gate
         self._max = {name: DecayingMax(tau_s) for name in SEGMENTS}
         self._shorter_since: float | None = None
+        self._legs: deque[tuple[float, float]] = deque()  # (t, thigh + shin) of recent frames
+        self._legs_sorted: list[float] = []  # the same lengths in order (a median per frame costs a bisect)
         self.changed = False
 
     def reset(self) -> None:
         for m in self._max.values():
             m.reset()
         self._shorter_since = None
+        self._legs.clear()
+        self._legs_sorted.clear()
 
     def update(self, pose: Pose, t: float) -> dict[str, float]:
         body = Body(pose, {}, self.gate)
@@ -91,7 +99,27 @@ class BodyScale:
             seen[name] = max(lengths) if lengths else None
         self.changed = self._rescaled(seen, t) or self.changed  # until the reader clears it
         refs = {name: self._max[name].update(seen[name], t) for name in SEGMENTS}
+        refs["leg_typical"] = self._typical_leg(seen, t)
         return {k: v for k, v in refs.items() if v is not None}
+
+    def _typical_leg(self, seen: dict[str, float | None], t: float) -> float | None:
+        """The median recent leg length. The decaying maximum is the right length for "how far has the hip
+        dropped" (a bent leg looks short), but it is biased: it grows for a second or more after the person
+        is found (the maximum of more noisy samples) and then saw-tooths between jitter peaks. A position in
+        the picture divided by it (the body's height for a calf raise, about one and a half legs) reads every
+        percent of that as a rise or fall larger than the movement. A median has neither bias, and over a few
+        frames it also outvotes the model's first frame (MoveNet's is inferred on the whole picture, coarser)."""
+        if seen["thigh"] is not None and seen["shin"] is not None:
+            leg = seen["thigh"] + seen["shin"]
+            self._legs.append((t, leg))
+            bisect.insort(self._legs_sorted, leg)
+        while self._legs and self._legs[0][0] < t - self.TYPICAL_S:
+            _, old = self._legs.popleft()
+            del self._legs_sorted[bisect.bisect_left(self._legs_sorted, old)]
+        n = len(self._legs_sorted)
+        if n < self.TYPICAL_MIN:
+            return None
+        return (self._legs_sorted[(n - 1) // 2] + self._legs_sorted[n // 2]) / 2
 
     def _rescaled(self, seen: dict[str, float | None], t: float) -> bool:
         ratios = sorted(x / m.value for name, m in self._max.items()
@@ -191,8 +219,9 @@ def _torso_lean(body: Body, side: str) -> float | None:
 
 
 def _body_rise(body: Body, side: str) -> float | None:
-    """Hip height in the frame in leg lengths (calf raise: the whole body goes up on the toes)."""
-    leg = body.ref("thigh", "shin")
+    """Hip height in the frame in leg lengths (calf raise: the whole body goes up on the toes). The legs stay
+    straight, so their typical (median) length is the scale: see `BodyScale._typical_leg`."""
+    leg = body.ref("leg_typical")
     return None if leg is None else -body.pt(side, "hip")[1] / leg
 
 

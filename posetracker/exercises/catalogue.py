@@ -14,6 +14,10 @@ BODY = ARMS[:2] + LEGS
 # an occluded far arm's jitter then no longer splits one curl into two.
 CONTROLLED = OneEuroParams(min_cutoff=0.6, beta=0.3)
 FAST_LIFT_S = 0.08  # the shortest knee lift that counts
+# A rep is timed from leaving rest to half-way back, about two-thirds of its period: jumping jacks done as fast
+# as people do them (three a second) last about 0.2 s by that measure. Jitter is kept out by the depth (most of
+# an arm's swing, both wrists score-weighted) and the smoothing, not by this.
+FAST_JACK_S = 0.15
 
 GO_LOWER = FormRule("depth", "Go lower", "depth", 0.8, span=0.5, weight=30)
 FULL_RANGE = FormRule("depth", "Use the full range of motion", "depth", 0.8, span=0.5, weight=30)
@@ -77,11 +81,11 @@ SPECS = (
                  smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
                  rules=(FormRule("depth", "Bring your knees higher", "depth", 0.8, span=0.5, weight=30),)),
     ExerciseSpec("jumping_jack", "Jumping jack", Kind.REPS, View.FACE, ARMS + LEGS, "wrist_rise",
-                 depth=Depth(0.6, 0.9, 1.3), target=1.7, min_rep_s=0.3,
+                 depth=Depth(0.6, 0.9, 1.3), target=1.7, min_rep_s=FAST_JACK_S,
                  smoothing=OneEuroParams(min_cutoff=2.0, beta=0.5),
                  rules=(FormRule("depth", "Raise your arms all the way up", "depth", 0.8, span=0.5, weight=30),)),
     ExerciseSpec("low_impact_jack", "Low-impact jack", Kind.REPS, View.FACE, ARMS + LEGS, "wrist_rise",
-                 depth=Depth(0.6, 0.9, 1.3), target=1.7,
+                 depth=Depth(0.6, 0.9, 1.3), target=1.7, min_rep_s=FAST_JACK_S,
                  rules=(FormRule("depth", "Raise your arms all the way up", "depth", 0.8, span=0.5, weight=30),)),
     ExerciseSpec("leg_raise", "Leg raise", Kind.REPS, View.PROFILE, TRUNK[2:] + LEGS[2:], "leg_rise",
                  depth=Depth(0.3, 0.45, 0.65), target=0.8,
@@ -110,9 +114,11 @@ SPECS = (
     ExerciseSpec("balance_leg", "Balance on one leg", Kind.DURATION, View.FACE, LEGS,
                  hold=HoldRule((("foot_lift", 0.12, 5.0),), side="max")),
     ExerciseSpec("balance_leg_left", "Balance on the left leg", Kind.DURATION, View.FACE, LEGS,
-                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="right")),
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="right",
+                               wrong_side_cue="That's your right leg: stand on your left leg, lift your right foot")),
     ExerciseSpec("balance_leg_right", "Balance on the right leg", Kind.DURATION, View.FACE, LEGS,
-                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="left")),
+                 hold=HoldRule((("foot_lift", 0.12, 5.0),), side="left",
+                               wrong_side_cue="That's your left leg: stand on your right leg, lift your left foot")),
     # Jumps are measured by their own engine (posetracker.jumps); the spec gives placement its keypoints.
     ExerciseSpec("air_time_jump", "Air-time jump", Kind.JUMP, View.ANY, BODY),
     ExerciseSpec("jump_analysis", "Jump analysis", Kind.JUMP, View.ANY, BODY),

@@ -91,6 +91,9 @@ class HoldRule:
     # end-on): the upper body alone must then show the position.
     occluded: tuple[tuple[str, float, float], ...] = ()
     side: str = "mean"  # how sides combine for the bound metrics (`left`/`right` for one-leg balance)
+    # One-sided holds: what to say when the other side meets the bounds instead (balancing on the wrong leg). That
+    # is never held, and the user is told why.
+    wrong_side_cue: str | None = None
     settle_s: float = 0.5  # position must be held this long before time starts counting (then it is credited)
     grace_s: float = 0.6   # a break shorter than this does not stop the clock (keypoint flicker)
 
