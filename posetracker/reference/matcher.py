@@ -151,7 +151,7 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool)
     scale = F.UNIT[act]
     u = (sig.template[:, act] - sig.rest[act]) / scale
     c = (cand[:, act] - (cand[0, act] + cand[-1, act]) / 2) / scale
-    ncc = _ncc(u, c)
+    ncc = _weighted_ncc(u, c, (sig.direction[act] / scale) ** 2)
     cost = _dtw(u, c)
     timing = (times[-1] - times[0]) / sig.duration_s
     parts_ok = _parts_move(sig, cand, act)
@@ -160,6 +160,19 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool)
            else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
            else "extra_movement" if not still_ok else None)
     return Match(ncc, cost, timing, parts_ok, still_ok, why)
+
+
+def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
+    """Each feature's own shape correlation, averaged with the weight of its share of the reference's movement.
+
+    Pooling every feature into one correlation lets a feature the reference barely moves decide the match when
+    the candidate's view swings it (a push-up filmed head-on foreshortens the hips and shoulders); a feature's
+    own correlation is also blind to how far it moves, which changes with the view more than its shape does."""
+    a, b = a - a.mean(axis=0), b - b.mean(axis=0)
+    den = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+    per = np.where(den > 1e-12, (a * b).sum(axis=0) / np.maximum(den, 1e-12), 0.0)
+    total = float(np.nansum(weight))
+    return float(np.nansum(weight * per)) / total if total > 0 else _ncc(a, b)
 
 
 def _ncc(a: np.ndarray, b: np.ndarray) -> float:
@@ -202,7 +215,10 @@ def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
     seen end-on (legs in a head-on push-up) swings its angles with keypoint noise."""
     moving = set(sig.moving_parts)
     parts = np.array([p in moving or k != "angle" for p, k in zip(F.PART, F.KIND)])
-    still = ~sig.active & parts & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
+    # A joint still on one side while its mirror moves is the reference's view hiding the movement (a push-up
+    # filmed three-quarter on: the far shoulder's angle is foreshortened), not the movement keeping it still.
+    one_sided = np.array([k == "angle" and bool(sig.active[F.MIRROR[i]]) for i, k in enumerate(F.KIND)])
+    still = ~sig.active & parts & ~one_sided & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
         if rng > max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i])):
