@@ -120,3 +120,20 @@ def test_a_movement_unlike_the_reference_is_still_rejected():
     seq = rows(STANDING, {"left_elbow_angle": 0.0, "left_wrist_height": 0.9}, shape=BUMP)
     seq[:, I["left_elbow_angle"]] = 0.9 - 0.6 * np.cos(np.linspace(0.0, np.pi, N)) ** 2
     assert not compare(signature(STANDING, CURL), TIMES, seq, False).matches
+
+
+def test_a_split_stance_is_another_movement_than_feet_side_by_side():
+    """A reverse lunge filmed from the front bends knees and hips as a squat does, but one foot stands back, higher
+    in the picture than the other; a squat's feet stand level."""
+    legs = {"left_shoulder_height": 1.0, "right_shoulder_height": 1.0, "left_knee_height": -0.6,
+            "right_knee_height": -0.6, "left_ankle_height": -1.2, "right_ankle_height": -1.2,
+            "left_knee_angle": 0.95, "right_knee_angle": 0.95, "left_hip_angle": 0.95, "right_hip_angle": 0.95}
+    squat = {"left_knee_angle": -0.45, "right_knee_angle": -0.45, "left_hip_angle": -0.35,
+             "right_hip_angle": -0.35, "left_knee_height": 0.5, "right_knee_height": 0.5,
+             "left_ankle_height": 0.5, "right_ankle_height": 0.5}
+    sig = signature(legs, squat)
+    assert compare(sig, TIMES, rows(legs, squat), False).matches
+    level_enough = {**legs, "left_ankle_height": -1.1}  # a camera a little off the front
+    assert compare(sig, TIMES, rows(level_enough, squat), False).matches
+    split = {**legs, "left_ankle_height": -0.7}
+    assert compare(sig, TIMES, rows(split, squat), False).why == "other_posture"

@@ -39,6 +39,10 @@ HELD_FLOOR, HELD_FACTOR = 0.15, 1.5
 # The trunk's posture at rest (shoulders' height above the hips, in body units: about 1 standing, about 0 lying
 # or on all fours) must agree: a curl standing is not a push-up's elbow bend, a dip upright is not a push-up.
 POSTURE_TOLERANCE = 0.4
+# The stance at rest: how much higher in the picture one foot stands than the other (body units). Feet side by side
+# stand level whatever the camera's height; a foot stepped back or forward stands higher (a lunge's split stance
+# against a squat's), unless the camera is exactly side-on.
+STANCE_TOLERANCE = 0.35
 # A position the reference moves clearly (a torso length, or hands or feet apart by one) must not go clearly the
 # other way (hands meeting overhead in a jumping jack, where a lateral raise takes them apart).
 CLEAR_MOVE = 0.3
@@ -228,15 +232,22 @@ def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
 
 
 _TRUNK = [F.NAMES.index(n) for n in ("left_shoulder_height", "right_shoulder_height")]
+_ANKLES = [F.NAMES.index(n) for n in ("left_ankle_height", "right_ankle_height")]
 
 
 def _same_posture(sig: Signature, cand: np.ndarray) -> bool:
-    """The trunk is as upright at the candidate's rest as at the reference's (unjudged when either is unseen)."""
+    """The trunk is as upright at the candidate's rest as at the reference's, and the feet stand as level (each
+    unjudged when either side is unseen)."""
     rest = (cand[0] + cand[-1]) / 2
     seen = [i for i in _TRUNK if np.isfinite(rest[i]) and np.isfinite(sig.rest[i])]
     if not seen:
         return True
-    return abs(float(np.mean(rest[seen]) - np.mean(sig.rest[seen]))) <= POSTURE_TOLERANCE
+    if abs(float(np.mean(rest[seen]) - np.mean(sig.rest[seen]))) > POSTURE_TOLERANCE:
+        return False
+    a, b = _ANKLES
+    if np.isfinite(rest[[a, b]]).all() and np.isfinite(sig.rest[[a, b]]).all():
+        return abs(float((rest[a] - rest[b]) - (sig.rest[a] - sig.rest[b]))) <= STANCE_TOLERANCE
+    return True
 
 
 def _peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
