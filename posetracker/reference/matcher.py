@@ -257,13 +257,13 @@ def _peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
 
 
 def _goes_opposite(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
-    """A position the reference moves clearly goes clearly the other way. Angles of limbs that do not carry the
-    movement are left out: arms held anywhere during a squat are style, not another movement."""
+    """A position the reference moves clearly goes clearly the other way. Joint angles are left out: one that
+    turns back where the reference's turned on is, as often, a limb seen end-on (a head-on push-up's shoulder,
+    between an upper arm and a foreshortened trunk) or held in another style (arms during a squat)."""
     peak = _peak_deviation(cand, act)
     d = np.nan_to_num(sig.direction) / F.UNIT
-    moving = set(sig.moving_parts)
     for i in np.flatnonzero(act & (np.abs(d) >= CLEAR_MOVE)):
-        if F.KIND[i] == "angle" and F.PART[i] not in moving:
+        if F.KIND[i] == "angle":
             continue
         if peak[i] / d[i] < OPPOSITE:
             return True
