@@ -230,7 +230,6 @@ def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
     return True
 
 
-
 _TRUNK = [F.NAMES.index(n) for n in ("left_shoulder_height", "right_shoulder_height")]
 _ANKLES = [F.NAMES.index(n) for n in ("left_ankle_height", "right_ankle_height")]
 
