@@ -34,8 +34,7 @@ def signature(rest: dict[str, float], moves: dict[str, float]) -> Signature:
     seen = np.isfinite(seq).all(axis=0)
     spread = np.zeros(F.COUNT)
     spread[seen] = seq[:, seen].max(axis=0) - seq[:, seen].min(axis=0)
-    rest_a = np.array([rest.get(n, moves.get(n) and 0.0) if n in rest or n in moves else np.nan for n in F.NAMES],
-                      float)
+    rest_a = np.array([rest.get(n, 0.0) if n in rest or n in moves else np.nan for n in F.NAMES])
     return Signature(template, active, rest_a, direction, spread, float(TIMES[-1]))
 
 
