@@ -105,4 +105,8 @@ def table(cells: list[Cell]) -> str:
         bad = [c for c in other if not c.ok]
         for c in bad:
             lines.append(f"    other: {c.clip:33s} ({c.exercise}) got {c.reps}")
+    same = [c for c in cells if c.same]
+    other = [c for c in cells if not c.same]
+    lines.append(f"all references: same exercise {sum(c.ok for c in same)}/{len(same)} within one rep; "
+                 f"other exercises {sum(c.ok for c in other)}/{len(other)} at most one rep")
     return "\n".join(lines)

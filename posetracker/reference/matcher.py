@@ -30,6 +30,23 @@ STILL_FLOOR = {"angle": 0.3, "height": 0.5, "spread": 0.6}
 # ... or this many times the feature's own range in the reference; a moving limb's joints wobble more than still
 # parts' positions do.
 STILL_FACTOR = {"angle": 5.0, "height": 2.5, "spread": 2.5}  # a still part moving this much is another movement
+# A joint the reference holds still on both sides of the body (or on the one side it sees) is held still by the
+# movement itself (a curl's shoulder, a lateral raise's elbow), not hidden from the camera: it may bend this much
+# (half-turns: 27 degrees), or this many times its own range in the reference, before the rep is another movement.
+# (A joint still on one side only while its mirror moves is a view's artefact: a push-up filmed three-quarter on.)
+HELD_JOINT = 0.2        # a joint moving less than this (half-turns) over the reference rep is held still
+HELD_FLOOR, HELD_FACTOR = 0.15, 1.5
+# The trunk's posture at rest (shoulders' height above the hips, in body units: about 1 standing, about 0 lying
+# or on all fours) must agree: a curl standing is not a push-up's elbow bend, a dip upright is not a push-up.
+POSTURE_TOLERANCE = 0.4
+# The stance at rest: how much higher in the picture one foot stands than the other (body units). Feet side by side
+# stand level whatever the camera's height; a foot stepped back or forward stands higher (a lunge's split stance
+# against a squat's), unless the camera is exactly side-on.
+STANCE_TOLERANCE = 0.35
+# A position the reference moves clearly (a torso length, or hands or feet apart by one) must not go clearly the
+# other way (hands meeting overhead in a jumping jack, where a lateral raise takes them apart).
+CLEAR_MOVE = 0.3
+OPPOSITE = -0.5
 GRADE_FLOORS = (("A", 85.0), ("B", 70.0), ("C", 55.0))
 
 
@@ -138,14 +155,28 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool)
     scale = F.UNIT[act]
     u = (sig.template[:, act] - sig.rest[act]) / scale
     c = (cand[:, act] - (cand[0, act] + cand[-1, act]) / 2) / scale
-    ncc = _ncc(u, c)
+    ncc = _weighted_ncc(u, c, (sig.direction[act] / scale) ** 2)
     cost = _dtw(u, c)
     timing = (times[-1] - times[0]) / sig.duration_s
     parts_ok = _parts_move(sig, cand, act)
-    still_ok = _still_stays(sig, cand)
-    why = ("unlike_reference" if ncc < MIN_NCC else "parts_missing" if not parts_ok
+    still_ok = _still_stays(sig, cand) and _held_joints_stay(sig, cand)
+    why = ("other_posture" if not _same_posture(sig, cand) else "unlike_reference" if ncc < MIN_NCC
+           else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
            else "extra_movement" if not still_ok else None)
     return Match(ncc, cost, timing, parts_ok, still_ok, why)
+
+
+def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:
+    """Each feature's own shape correlation, averaged with the weight of its share of the reference's movement.
+
+    Pooling every feature into one correlation lets a feature the reference barely moves decide the match when
+    the candidate's view swings it (a push-up filmed head-on foreshortens the hips and shoulders); a feature's
+    own correlation is also blind to how far it moves, which changes with the view more than its shape does."""
+    a, b = a - a.mean(axis=0), b - b.mean(axis=0)
+    den = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+    per = np.where(den > 1e-12, (a * b).sum(axis=0) / np.maximum(den, 1e-12), 0.0)
+    total = float(np.nansum(weight))
+    return float(np.nansum(weight * per)) / total if total > 0 else _ncc(a, b)
 
 
 def _ncc(a: np.ndarray, b: np.ndarray) -> float:
@@ -188,10 +219,67 @@ def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
     seen end-on (legs in a head-on push-up) swings its angles with keypoint noise."""
     moving = set(sig.moving_parts)
     parts = np.array([p in moving or k != "angle" for p, k in zip(F.PART, F.KIND)])
-    still = ~sig.active & parts & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
+    # A joint still on one side while its mirror moves is the reference's view hiding the movement (a push-up
+    # filmed three-quarter on: the far shoulder's angle is foreshortened), not the movement keeping it still.
+    one_sided = np.array([k == "angle" and bool(sig.active[F.MIRROR[i]]) for i, k in enumerate(F.KIND)])
+    still = ~sig.active & parts & ~one_sided & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
         if rng > max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i])):
             return False
     return True
 
+
+_TRUNK = [F.NAMES.index(n) for n in ("left_shoulder_height", "right_shoulder_height")]
+_ANKLES = [F.NAMES.index(n) for n in ("left_ankle_height", "right_ankle_height")]
+
+
+def _same_posture(sig: Signature, cand: np.ndarray) -> bool:
+    """The trunk is as upright at the candidate's rest as at the reference's, and the feet stand as level (each
+    unjudged when either side is unseen)."""
+    rest = (cand[0] + cand[-1]) / 2
+    seen = [i for i in _TRUNK if np.isfinite(rest[i]) and np.isfinite(sig.rest[i])]
+    if not seen:
+        return True
+    if abs(float(np.mean(rest[seen]) - np.mean(sig.rest[seen]))) > POSTURE_TOLERANCE:
+        return False
+    a, b = _ANKLES
+    if np.isfinite(rest[[a, b]]).all() and np.isfinite(sig.rest[[a, b]]).all():
+        return abs(float((rest[a] - rest[b]) - (sig.rest[a] - sig.rest[b]))) <= STANCE_TOLERANCE
+    return True
+
+
+def _peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
+    """The candidate's furthest point from its rest over the reference's features, unit-scaled."""
+    dev = np.where(act, cand - (cand[0] + cand[-1]) / 2, 0.0) / F.UNIT
+    return dev[int(np.argmax((dev ** 2).sum(axis=1)))]
+
+
+def _goes_opposite(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
+    """A position the reference moves clearly goes clearly the other way. Joint angles are left out: one that
+    turns back where the reference's turned on is, as often, a limb seen end-on (a head-on push-up's shoulder,
+    between an upper arm and a foreshortened trunk) or held in another style (arms during a squat)."""
+    peak = _peak_deviation(cand, act)
+    d = np.nan_to_num(sig.direction) / F.UNIT
+    for i in np.flatnonzero(act & (np.abs(d) >= CLEAR_MOVE)):
+        if F.KIND[i] == "angle":
+            continue
+        if peak[i] / d[i] < OPPOSITE:
+            return True
+    return False
+
+
+def _held_joints_stay(sig: Signature, cand: np.ndarray) -> bool:
+    """The joints of the moving limbs that the reference holds still (see `HELD_JOINT`) stay nearly still."""
+    moving = set(sig.moving_parts)
+    for i in range(F.COUNT):
+        if F.KIND[i] != "angle" or F.PART[i] not in moving or sig.active[i] or not np.isfinite(sig.rest[i]):
+            continue
+        j = int(F.MIRROR[i])
+        if sig.spread[i] >= HELD_JOINT or (np.isfinite(sig.rest[j]) and sig.spread[j] >= HELD_JOINT):
+            continue
+        if not np.isfinite(cand[:, i]).all():
+            continue
+        if float(cand[:, i].max() - cand[:, i].min()) > max(HELD_FLOOR, HELD_FACTOR * float(sig.spread[i])):
+            return False
+    return True

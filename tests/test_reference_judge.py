@@ -1,0 +1,95 @@
+"""Reference movements on the real clips: a reference from one rep of one clip per exercise counts the other clips
+of its exercise within one rep and at most one rep on clips of other exercises (the issue's acceptance table).
+
+Every cell of the table is asserted except the ones listed in `KNOWN_MISSES`, each with why it misses today: the
+list may only shrink. POSETRACKER_POSE_CACHE replays the poses instead of running the model over every clip."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from posetracker.reference.judge import judge, table
+
+LABEL_FILES = ("labels.json", "labels-more.json")
+
+# (reference exercise, clip) -> why the cell misses today.
+_SQUAT_LUNGE = ("the lunge reference's clip is filmed three-quarter on, where feet side by side already stand at "
+                "different heights in the picture: a squat filmed side-on or three-quarter stands within the stance "
+                "tolerance of it")
+KNOWN_MISSES = {
+    "movenet": {
+        ("lunge", "mrpose_squat.mp4"): _SQUAT_LUNGE,
+        ("lunge", "vengaza_squats.mp4"): _SQUAT_LUNGE,
+        ("lunge", "posetest_squat2.mp4"): _SQUAT_LUNGE,
+        ("lunge", "chauhan_lunges.mp4"): "filmed from behind with a barbell: a front reference's shape is mirrored "
+                                         "in depth",
+        ("bicep_curl", "sukriti_hammer_curl.mp4"): "a hammer curl differs from a curl by the grip's rotation, which "
+                                                   "17 keypoints do not see",
+        ("push_up", "mrpose_pushup_a.mp4"): "edited head-on/side/head-on: the head-on reps' elbows and wrists "
+                                            "rise past what the three-quarter reference keeps still",
+        ("push_up", "rjsong_pushups_front2.mp4"): "head-on, very dark: 13 of 15 (two reps move still parts "
+                                                  "just past their bounds)",
+        ("push_up", "thchen_situps.mp4"): "crunches lying on the back, high camera: knees and hips read as a head-on "
+                                          "push-up's foreshortened legs do (2 reps)",
+        ("jumping_jack", "mrpose_jacks.mp4"): "the reference's own clip, edited front/three-quarter/side: the "
+                                              "side-on jacks hide the arms' and legs' spread",
+    },
+    "blazepose": {
+        ("lunge", "posetest_squat2.mp4"): _SQUAT_LUNGE + " (2 reps)",
+        ("lunge", "chauhan_lunges.mp4"): "filmed from behind with a barbell: a front reference's shape is mirrored "
+                                         "in depth",
+        ("bicep_curl", "sukriti_hammer_curl.mp4"): "a hammer curl differs from a curl by the grip's rotation, which "
+                                                   "17 keypoints do not see",
+        ("bicep_curl", "benkoszbolcs_tricep_dip.mp4"): "parallel-bar dips bend the elbow with the trunk upright; "
+                                                       "the shoulder turns 0.21-0.24 half-turns, within 1.5 times "
+                                                       "the BlazePose reference's own shoulder sway",
+        ("bicep_curl", "vengaza_curls1.mp4"): "the reference's own clip alternates arms with the far arm "
+                                              "occluded: 2 of 4-5 (as before the rejection rules)",
+        ("push_up", "mrpose_pushup_a.mp4"): "edited head-on/side/head-on: 6 of 9-10",
+        ("push_up", "rjsong_pushups_front2.mp4"): "head-on, very dark: 12 of 15",
+        ("push_up", "kaiakol_push_up.mp4"): "slow, long pauses at the bottom: the first rep misses a part "
+                                            "the reference moves (parts_missing), the second lasts twice the "
+                                            "reference and is unlike its shape",
+        ("jumping_jack", "mrpose_jacks.mp4"): "the reference's own clip, edited front/three-quarter/side: the "
+                                              "side-on jacks hide the arms' and legs' spread",
+        ("lateral_raise", "mrpose_jacks.mp4"): "the lateral raise reference is framed from mid-thigh up, so "
+                                               "nothing says the legs stay still; 5 of the edited clip's jacks "
+                                               "pass every arm check",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def labels(videos_dir):
+    out = []
+    for name in LABEL_FILES:
+        path = videos_dir.parent / name
+        if not path.is_file():
+            pytest.fail(f"{name} missing beside the clips at {path}")
+        out += json.loads(path.read_text())
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["movenet", "blazepose"])
+def test_a_reference_counts_its_exercise_and_not_the_others(model, labels, videos_dir, request, tmp_path_factory):
+    if model == "movenet":
+        request.getfixturevalue("movenet_installed")
+    cache = os.environ.get("POSETRACKER_POSE_CACHE") or tmp_path_factory.mktemp("posecache")
+    cells = judge(labels, videos_dir, model, cache)
+    print(table(cells))
+    known = KNOWN_MISSES[model]
+    exercises = {c.reference for c in cells}
+    assert exercises == {"squat", "push_up", "jumping_jack", "bicep_curl", "lunge", "lateral_raise"}
+    unexpected = [c for c in cells if not c.ok and (c.reference, c.clip) not in known]
+    assert not unexpected, "\n".join(f"{c.reference} reference on {c.clip} ({c.exercise}): {c.reps} reps, "
+                                     f"labels {c.lo}-{c.hi}" for c in unexpected) + "\n" + table(cells)
+    fixed = sorted(k for k in known if any((c.reference, c.clip) == k and c.ok for c in cells))
+    if fixed:
+        print("now within the acceptance (take them off KNOWN_MISSES):", fixed)
+    # Every reference counts at least half of its own exercise's clips.
+    for ex in exercises:
+        same = [c for c in cells if c.reference == ex and c.same]
+        assert sum(c.ok for c in same) * 2 >= len(same), table(cells)
