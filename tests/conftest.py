@@ -65,3 +65,10 @@ def _main_module_stays_as_it_was():
     yield
     if main is not None:
         sys.modules["__main__"] = main
+
+
+@pytest.fixture(scope="session")
+def pose_cache(tmp_path_factory):
+    """One model pass per clip and model for the whole session, shared by the eval floor and the reference judge
+    (POSETRACKER_POSE_CACHE reuses a folder)."""
+    return os.environ.get("POSETRACKER_POSE_CACHE") or tmp_path_factory.mktemp("posecache")

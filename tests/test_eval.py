@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -52,12 +51,6 @@ def test_eval_command_reports_bad_labels(tmp_path, capsys):
     out = capsys.readouterr()
     assert json.loads(out.out)["code"] == "labels_invalid" and out.err.startswith("error: labels_invalid")
     assert main(["eval", str(bad), "--videos", str(tmp_path), "--model", "nope"]) == 2
-
-
-@pytest.fixture(scope="session")
-def pose_cache(tmp_path_factory):
-    """One model pass per clip and model for the whole session (POSETRACKER_POSE_CACHE reuses a folder)."""
-    return os.environ.get("POSETRACKER_POSE_CACHE") or tmp_path_factory.mktemp("posecache")
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ list may only shrink. POSETRACKER_POSE_CACHE replays the poses instead of runnin
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -74,11 +73,10 @@ def labels(videos_dir):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["movenet", "blazepose"])
-def test_a_reference_counts_its_exercise_and_not_the_others(model, labels, videos_dir, request, tmp_path_factory):
+def test_a_reference_counts_its_exercise_and_not_the_others(model, labels, videos_dir, request, pose_cache):
     if model == "movenet":
         request.getfixturevalue("movenet_installed")
-    cache = os.environ.get("POSETRACKER_POSE_CACHE") or tmp_path_factory.mktemp("posecache")
-    cells = judge(labels, videos_dir, model, cache)
+    cells = judge(labels, videos_dir, model, pose_cache)
     print(table(cells))
     known = KNOWN_MISSES[model]
     exercises = {c.reference for c in cells}
