@@ -26,6 +26,7 @@ from posetracker.form import score_rep
 from posetracker.options import GRADES, Mode, Options
 from posetracker.placement import Placement, check_placement
 from posetracker.pose import NUM_KEYPOINTS, Pose
+from posetracker.set_edges import TravelWatch
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
@@ -58,7 +59,7 @@ class RepRecord:
     grade: str | None
     counted: bool
     reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | view_changed
-    #                     | not_from_rest | min_grade
+    #                     | not_from_rest | walking | min_grade
     depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
     side: str | None = None  # alternating exercises: the side whose movement this was
 
@@ -124,6 +125,7 @@ class TrackingEngine:
         self._cue_sent_at: dict[str, float] = {}
         self._reps: tuple[RepRecord, ...] = ()
         self._series: deque[tuple[float, dict[str, float]]] = deque()
+        self._travel = TravelWatch(self.spec.max_rep_s + 1.0)
         self._t: float | None = None
 
     def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
@@ -245,6 +247,11 @@ class TrackingEngine:
             self._hold(body, t, out)
             return
         self._record_metrics(body, t)
+        self._travel.add(body, t)
+        if self._travel.walking(t):  # walking in or out: the rest measured so far is somewhere else now
+            for track in self._tracks:
+                for rep in track.rescale("walking"):
+                    self._finish_rep(rep, t, out, track.side)
         settling = self._found_at is not None and t - self._found_at < SETTLE_S
         if settling and self._found_at != self._first_at:
             return
@@ -276,6 +283,9 @@ class TrackingEngine:
             return
         if self._same_rep_other_side(rep, side):
             return  # both arms (legs) moved together: one repetition, already counted
+        if self._travel.travelled(rep.start_s, rep.end_s):
+            self._reject(rep, "walking", out, side)  # walking into or out of the picture
+            return
         rest = self.spec.rest_range
         if rest is not None and rep.base is not None and not rest[0] <= rep.base <= rest[1]:
             self._reject(rep, "not_from_rest", out, side)  # getting onto or off an apparatus
