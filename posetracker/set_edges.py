@@ -57,3 +57,67 @@ class TravelWatch:
         x0, x1 = (float(np.median([s[1] for s in part])) for part in (window[:k], window[-k:]))
         across = abs(x1 - x0) / unit
         return across >= TRAVEL_MIN and across / seconds >= TRAVEL_SPEED
+
+
+# Movements of the body besides the counted one, measured over each rep's whole cycle. Twins (the same
+# quantity seen another way: torso_lean and trunk_rise, hip_lift and hip_drop) are listed once.
+COMPANIONS = ("hip_drop", "knee_rise", "wrist_rise", "arm_flex", "feet_apart", "trunk_rise", "knee_drive")
+TWINS = {"torso_lean": "trunk_rise", "hip_lift": "hip_drop"}
+ESTABLISHED = 4       # counted reps before the last one: fewer is no pattern to depart from
+COMPANION_MIN = 0.25  # a companion movement of every rep spans at least this (body units) ...
+CONSISTENT = 0.6      # ... and its smallest is this much of its median: the set's reps all have it
+SET_MEMORY_S = 600.0  # how much of a set is remembered for the comparison
+MISSING = 0.6         # the last cycle's range below this much of the smallest rep's: that movement is missing
+
+
+class SetShape:
+    """The end of a set: after the last rep a lifter sets the bar down and stands up without it (or climbs
+    off the bars). That last excursion of the counted signal is as big as a rep, but the movements that every
+    rep of the set had besides it (the knees and hips driving the pull) are missing, and it is smaller than
+    every rep. Judged once the set is over (`finish`), on the last counted rep only, and only against a set
+    of at least `ESTABLISHED` reps whose companion movements agree: a normal set's last rep keeps them."""
+
+    def __init__(self, signal: str, gate: float) -> None:
+        from posetracker.signals import SIGNALS, combine
+
+        own = TWINS.get(signal, signal)
+        self._names = [c for c in COMPANIONS if c != own]
+        self._signals, self._combine, self._gate = SIGNALS, combine, gate
+        self._rows: deque[tuple[float, list[float]]] = deque()
+
+    def add(self, body: Body, t: float) -> None:
+        row = []
+        for name in self._names:
+            s = self._combine(self._signals[name](body), "mean", self._gate)
+            row.append(np.nan if s is None else s.value)
+        self._rows.append((t, row))
+        while self._rows[0][0] < t - SET_MEMORY_S:
+            self._rows.popleft()
+
+    def ended_set(self, reps: list[tuple[float, float]]) -> bool:
+        """`reps`: the counted reps' (start, excursion) in order. Is the last one the set's end, not a rep?"""
+        if len(reps) < ESTABLISHED + 2 or not self._rows:  # the first rep may start from a set-up: not compared
+            return False
+        if reps[-1][1] >= min(x for _, x in reps[1:-1]):
+            return False
+        t = np.asarray([r[0] for r in self._rows])
+        v = np.asarray([r[1] for r in self._rows], dtype=float)
+        starts = [s for s, _ in reps[1:]] + [t[-1] + 1e-6]
+        spans = []
+        for a, b in zip(starts, starts[1:]):
+            part = v[(t >= a) & (t < b)]
+            if len(part) < 5:
+                return False
+            with np.errstate(all="ignore"):
+                spans.append(np.nanpercentile(part, 95, axis=0) - np.nanpercentile(part, 5, axis=0))
+        spans = np.asarray(spans)
+        usual, last = spans[:-1], spans[-1]
+        missing = 0
+        for j in range(usual.shape[1]):
+            col = usual[:, j]
+            if not np.isfinite(col).all() or not np.isfinite(last[j]):
+                continue
+            if np.median(col) >= COMPANION_MIN and col.min() >= CONSISTENT * np.median(col) \
+                    and last[j] < MISSING * col.min():
+                missing += 1
+        return missing >= 2

@@ -111,3 +111,38 @@ def walking(exercise: str, seconds: float, x: tuple[float, float], scale: tuple[
             out.append((Pose(xy, scores, t, frame_size=camera.size), t))
         t += 1.0 / fps
     return out
+
+
+PULL = {"torso_pitch": 75.0, "hip_flex": 60.0, "knee_flex": 90.0}  # a deadlift from the floor: hips and knees drive
+STAND_UP = {"torso_pitch": 64.0, "hip_flex": 5.0, "knee_flex": 5.0}  # bent over the bar set down, straight legs
+
+
+def lifts(pulls: list[tuple[dict, float]], view: str = "side", period_s: float = 2.5, pause_s: float = 1.0,
+          fps: float = 30.0, mess: synth.Mess = synth.Mess(), seed: int = 0) -> Stream:
+    """Standing, then one bend-and-rise per `(pose at the bottom, fraction of it)` from the standing rest,
+    `pause_s` apart: the loaded pulls of a set, and what ends it (`STAND_UP` after setting the bar down)."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    out, t = [], 0.0
+
+    def frame(bottom: dict, k: float) -> None:
+        nonlocal t
+        p = {key: k * v for key, v in bottom.items()}
+        pts = synth.skeleton(p, p, p)
+        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
+        xy = camera.project(pts) + rng.normal(0, mess.noise, (NUM_KEYPOINTS, 2))
+        scores = np.full(NUM_KEYPOINTS, 0.9)
+        if camera.view == "side":
+            scores[[k for k in range(NUM_KEYPOINTS) if k % 2 == 0 and k > 0]] = mess.far_score
+        out.append((Pose(xy, scores, t, frame_size=camera.size), t))
+        t += 1.0 / fps
+
+    for _ in range(int(1.5 * fps)):
+        frame({}, 0.0)
+    for bottom, depth in pulls:
+        n = int(round(period_s * fps))
+        for i in range(n):
+            frame(bottom, depth * (1 - math.cos(2 * math.pi * i / n)) / 2)
+        for _ in range(int(pause_s * fps)):
+            frame({}, 0.0)
+    return out
