@@ -23,7 +23,7 @@ class Rep:
     peak_s: float
     excursion: float  # peak minus rest baseline, body units
     from_start: bool = False  # the clip began inside this rep (its descent was not seen)
-    dropped: str | None = None  # the counter gave this excursion up: too_long, person_lost or view_changed
+    dropped: str | None = None  # the counter gave this excursion up: too_long, person_lost, view_changed, walking
     rise_s: float | None = None  # when the signal crossed the entry threshold (the rep's core: rise_s..end_s)
     base: float | None = None    # the rest value the excursion was measured from (where the rep started)
 
@@ -172,10 +172,11 @@ class RepTrack:
         self.value: float | None = None
         self._last_t: float | None = None
 
-    def rescale(self) -> list[Rep]:
-        """The camera zoomed or cut: values before and after are not comparable, so start the rest anew."""
+    def rescale(self, why: str = "view_changed") -> list[Rep]:
+        """The camera zoomed or cut (or the person walked): values before and after are not comparable, so
+        start the rest anew."""
         self.filter.reset()
-        return self.counter.pause("view_changed")
+        return self.counter.pause(why)
 
     def update(self, raw: float, t: float) -> list[Rep]:
         reps = []

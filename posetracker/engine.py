@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from posetracker import events as ev
 from posetracker.counting import HoldTimer, Rep, RepTrack
@@ -23,6 +23,7 @@ from posetracker.form import score_rep
 from posetracker.options import GRADES, Options
 from posetracker.phases import Phase, Phases, Posture
 from posetracker.pose import Pose
+from posetracker.set_edges import SetShape, TravelWatch
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
@@ -45,7 +46,7 @@ class RepRecord:
     grade: str | None
     counted: bool
     reason: str | None  # why not counted: too_shallow | too_fast | too_long | person_lost | view_changed
-    #                     | not_from_rest | min_grade
+    #                     | not_from_rest | walking | set_end | min_grade
     depth: float = 0.0  # the rep's excursion as a fraction of the exercise's full target depth
     side: str | None = None  # alternating exercises: the side whose movement this was
 
@@ -106,6 +107,9 @@ class TrackingEngine:
         self._cue_sent_at: dict[str, float] = {}
         self._reps: tuple[RepRecord, ...] = ()
         self._series: deque[tuple[float, dict[str, float]]] = deque()
+        self._travel = TravelWatch(self.spec.max_rep_s + 1.0)
+        self._shape = SetShape(self.spec.signal, self.spec.score_gate)
+        self._counted_reps: list[tuple[float, float, int]] = []  # (start, excursion, index in the reps table)
         self._t: float | None = None
 
     def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
@@ -137,6 +141,8 @@ class TrackingEngine:
             rep = track.counter.finish()
             if rep is not None:
                 self._finish_rep(rep, self._t, out, track.side)
+        if not self.is_duration and self._shape.ended_set([(s, x) for s, x, _ in self._counted_reps]):
+            self._uncount_last("set_end", out)  # standing up after setting the bar down, climbing off
         self._phases.finish()
         out.append(self._counter_event(final=True))
         return [self._stamp(e, self._t, None) for e in out]
@@ -177,6 +183,12 @@ class TrackingEngine:
             self._hold(body, t, out)
             return
         self._record_metrics(body, t)
+        self._travel.add(body, t)
+        self._shape.add(body, t)
+        if self._travel.walking(t):  # walking in or out: the rest measured so far is somewhere else now
+            for track in self._tracks:
+                for rep in track.rescale("walking"):
+                    self._finish_rep(rep, t, out, track.side)
         settling = self._found_at is not None and t - self._found_at < SETTLE_S
         if settling and self._found_at != self._first_at:
             return
@@ -208,6 +220,9 @@ class TrackingEngine:
             return
         if self._same_rep_other_side(rep, side):
             return  # both arms (legs) moved together: one repetition, already counted
+        if self._travel.travelled(rep.start_s, rep.end_s):
+            self._reject(rep, "walking", out, side)  # walking into or out of the picture
+            return
         rest = self.spec.rest_range
         if rest is not None and rep.base is not None and not rest[0] <= rep.base <= rest[1]:
             self._reject(rep, "not_from_rest", out, side)  # getting onto or off an apparatus
@@ -239,6 +254,7 @@ class TrackingEngine:
         else:
             self._count += 1
             self._counted = self._counted[-3:] + [(*rep.core, rep.peak_s, side)]
+            self._counted_reps.append((rep.start_s, rep.excursion, len(self._reps)))
             self._add_rep(rep, result.score, grade, True, None, side)
             out.append(self._counter_event())
         self._recommend(result.cues, t, out)
@@ -246,6 +262,14 @@ class TrackingEngine:
     def _reject(self, rep: Rep, reason: str, out: list[dict], side: str | None) -> None:
         """A rep the engine saw but did not count says why, in the reps table and in the events."""
         self._add_rep(rep, None, None, False, reason, side)
+        out.append(ev.rep_rejected(reason, None))
+
+    def _uncount_last(self, reason: str, out: list[dict]) -> None:
+        """Take the last counted rep back, once the end of the set shows it was not one; it says why."""
+        _, _, index = self._counted_reps.pop()
+        record = self._reps[index]
+        self._reps = self._reps[:index] + (replace(record, counted=False, reason=reason),) + self._reps[index + 1:]
+        self._count -= 1
         out.append(ev.rep_rejected(reason, None))
 
     def _same_rep_other_side(self, rep: Rep, side: str | None) -> bool:

@@ -77,3 +77,72 @@ def keyframes(exercise: str, keys: list[tuple[float, float]], view: str = "side"
             out.append((synth._pose(exercise, k, k, camera, mess, rng, t), t))
             t += 1.0 / fps
     return out
+
+
+def walking(exercise: str, seconds: float, x: tuple[float, float], scale: tuple[float, float] = (1.0, 1.0),
+            view: str = "side", fps: float = 30.0, mess: synth.Mess = synth.Mess(), seed: int = 0,
+            start_t: float = 0.0, stride_hz: float = 0.9) -> Stream:
+    """The figure walking, in the exercise's rest pose above the hips: legs and arms swing, one stride per leg
+    every 1/`stride_hz` s, while its feet move across the picture from `x[0]` to `x[1]` (fractions of the width;
+    outside 0..1 it is out of the picture) and its size goes from `scale[0]` to `scale[1]` of the standing
+    size (walking toward the camera grows it). Keypoints out of the picture get a near-zero score."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    m = synth.MOTIONS[exercise]
+    out, t = [], start_t
+    n = max(2, int(round(seconds * fps)))
+    for i in range(n):
+        f = i / (n - 1)
+        swing = math.sin(2 * math.pi * stride_hz * i / fps)
+        legs = [{**m.rest, "hip_flex": 25 * s, "knee_flex": 35 * max(0.0, -s), "sh_flex": -20 * s}
+                for s in (swing, -swing)]
+        pts = synth.skeleton(dict(m.rest), *legs)
+        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
+        xy = camera.project(pts)
+        foot = np.array([0.5, 0.92])
+        s = scale[0] + (scale[1] - scale[0]) * f
+        xy = (xy - foot) * s + foot + [x[0] + (x[1] - x[0]) * f - 0.5, 0.0]
+        xy = xy + rng.normal(0, mess.noise, xy.shape)
+        scores = np.full(NUM_KEYPOINTS, 0.9)
+        scores[((xy < 0.0) | (xy > 1.0)).any(axis=1)] = 0.03
+        if not (scores > 0.3).any():
+            out.append((None, t))
+        else:
+            out.append((Pose(xy, scores, t, frame_size=camera.size), t))
+        t += 1.0 / fps
+    return out
+
+
+PULL = {"torso_pitch": 75.0, "hip_flex": 60.0, "knee_flex": 90.0}  # a deadlift from the floor: hips and knees drive
+STAND_UP = {"torso_pitch": 64.0, "hip_flex": 5.0, "knee_flex": 5.0}  # bent over the bar set down, straight legs
+
+
+def lifts(pulls: list[tuple[dict, float]], view: str = "side", period_s: float = 2.5, pause_s: float = 1.0,
+          fps: float = 30.0, mess: synth.Mess = synth.Mess(), seed: int = 0) -> Stream:
+    """Standing, then one bend-and-rise per `(pose at the bottom, fraction of it)` from the standing rest,
+    `pause_s` apart: the loaded pulls of a set, and what ends it (`STAND_UP` after setting the bar down)."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    out, t = [], 0.0
+
+    def frame(bottom: dict, k: float) -> None:
+        nonlocal t
+        p = {key: k * v for key, v in bottom.items()}
+        pts = synth.skeleton(p, p, p)
+        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
+        xy = camera.project(pts) + rng.normal(0, mess.noise, (NUM_KEYPOINTS, 2))
+        scores = np.full(NUM_KEYPOINTS, 0.9)
+        if camera.view == "side":
+            scores[[k for k in range(NUM_KEYPOINTS) if k % 2 == 0 and k > 0]] = mess.far_score
+        out.append((Pose(xy, scores, t, frame_size=camera.size), t))
+        t += 1.0 / fps
+
+    for _ in range(int(1.5 * fps)):
+        frame({}, 0.0)
+    for bottom, depth in pulls:
+        n = int(round(period_s * fps))
+        for i in range(n):
+            frame(bottom, depth * (1 - math.cos(2 * math.pi * i / n)) / 2)
+        for _ in range(int(pause_s * fps)):
+            frame({}, 0.0)
+    return out

@@ -1,0 +1,123 @@
+"""The edges of a set, where a counter sees excursions that are not repetitions.
+
+- Walking into or out of the picture: a stride moves the hips up and down and the legs back and forth, which a
+  hip-height or leg signal takes for a small rep. An exercise is done in place (a walking lunge covers a torso
+  length or two per rep, slower than walking), so an excursion during which the whole body travelled across
+  the picture at a walking pace is walking, not a rep (`walking`), and while the body travels the counter's
+  rest is started again, as after a zoom. (Walking straight toward the camera is not caught: see the README.)
+- The end of a set: see `SetShape` (an excursion that ends the set unlike any rep of it).
+"""
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from posetracker.signals import Body
+
+TRAVEL_SPEED = 1.2   # torso lengths a second across the picture: a slow walk (a walking lunge is well under)
+TRAVEL_MIN = 0.5     # ... over at least this distance (keypoint jitter and a weight shift move less)
+WALK_WINDOW_S = 1.0  # how far back `walking` looks: a stride or two
+_TRUNK = (5, 6, 11, 12)  # shoulders and hips: the body's centre whatever the limbs do
+
+
+class TravelWatch:
+    """Where the body's centre is across the picture, in torso lengths, for the last few seconds."""
+
+    def __init__(self, memory_s: float) -> None:
+        self.memory_s = memory_s
+        self._track: deque[tuple[float, float, float]] = deque()  # (t, centre x, torso length), picture units
+
+    def reset(self) -> None:
+        self._track.clear()
+
+    def add(self, body: Body, t: float) -> None:
+        seen = [k for k in _TRUNK if body.s[k] >= body.gate]
+        torso = body.ref("torso")
+        if len(seen) < 2 or torso is None:
+            return
+        self._track.append((t, float(np.mean(body.p[seen, 0])), torso))
+        while self._track and self._track[0][0] < t - self.memory_s:
+            self._track.popleft()
+
+    def walking(self, t: float) -> bool:
+        """Is the body travelling now (over the last WALK_WINDOW_S)? Then what the counter measured from its
+        rest is not comparable any more, as after a zoom."""
+        return self.travelled(t - WALK_WINDOW_S, t)
+
+    def travelled(self, start_s: float, end_s: float) -> bool:
+        """Did the body move across the picture at a walking pace while this excursion lasted? Measured
+        between the medians of its first and last fifths, so one bad frame is no journey."""
+        window = [s for s in self._track if start_s <= s[0] <= end_s]
+        if len(window) < 5:
+            return False
+        seconds = max(window[-1][0] - window[0][0], 1e-6)
+        unit = float(np.median([s[2] for s in window]))
+        k = max(2, len(window) // 5)
+        x0, x1 = (float(np.median([s[1] for s in part])) for part in (window[:k], window[-k:]))
+        across = abs(x1 - x0) / unit
+        return across >= TRAVEL_MIN and across / seconds >= TRAVEL_SPEED
+
+
+# Movements of the body besides the counted one, measured over each rep's whole cycle. Twins (the same
+# quantity seen another way: torso_lean and trunk_rise, hip_lift and hip_drop) are listed once.
+COMPANIONS = ("hip_drop", "knee_rise", "wrist_rise", "arm_flex", "feet_apart", "trunk_rise", "knee_drive")
+TWINS = {"torso_lean": "trunk_rise", "hip_lift": "hip_drop"}
+ESTABLISHED = 4       # counted reps before the last one: fewer is no pattern to depart from
+COMPANION_MIN = 0.25  # a companion movement of every rep spans at least this (body units) ...
+CONSISTENT = 0.6      # ... and its smallest is this much of its median: the set's reps all have it
+SET_MEMORY_S = 600.0  # how much of a set is remembered for the comparison
+MISSING = 0.6         # the last cycle's range below this much of the smallest rep's: that movement is missing
+
+
+class SetShape:
+    """The end of a set: after the last rep a lifter sets the bar down and stands up without it (or climbs
+    off the bars). That last excursion of the counted signal is as big as a rep, but the movements that every
+    rep of the set had besides it (the knees and hips driving the pull) are missing, and it is smaller than
+    every rep. Judged once the set is over (`finish`), on the last counted rep only, and only against a set
+    of at least `ESTABLISHED` reps whose companion movements agree: a normal set's last rep keeps them."""
+
+    def __init__(self, signal: str, gate: float) -> None:
+        from posetracker.signals import SIGNALS, combine
+
+        own = TWINS.get(signal, signal)
+        self._names = [c for c in COMPANIONS if c != own]
+        self._signals, self._combine, self._gate = SIGNALS, combine, gate
+        self._rows: deque[tuple[float, list[float]]] = deque()
+
+    def add(self, body: Body, t: float) -> None:
+        row = []
+        for name in self._names:
+            s = self._combine(self._signals[name](body), "mean", self._gate)
+            row.append(np.nan if s is None else s.value)
+        self._rows.append((t, row))
+        while self._rows[0][0] < t - SET_MEMORY_S:
+            self._rows.popleft()
+
+    def ended_set(self, reps: list[tuple[float, float]]) -> bool:
+        """`reps`: the counted reps' (start, excursion) in order. Is the last one the set's end, not a rep?"""
+        if len(reps) < ESTABLISHED + 2 or not self._rows:  # the first rep may start from a set-up: not compared
+            return False
+        if reps[-1][1] >= min(x for _, x in reps[1:-1]):
+            return False
+        t = np.asarray([r[0] for r in self._rows])
+        v = np.asarray([r[1] for r in self._rows], dtype=float)
+        starts = [s for s, _ in reps[1:]] + [t[-1] + 1e-6]
+        spans = []
+        for a, b in zip(starts, starts[1:]):
+            part = v[(t >= a) & (t < b)]
+            if len(part) < 5:
+                return False
+            with np.errstate(all="ignore"):
+                spans.append(np.nanpercentile(part, 95, axis=0) - np.nanpercentile(part, 5, axis=0))
+        spans = np.asarray(spans)
+        usual, last = spans[:-1], spans[-1]
+        missing = 0
+        for j in range(usual.shape[1]):
+            col = usual[:, j]
+            if not np.isfinite(col).all() or not np.isfinite(last[j]):
+                continue
+            if np.median(col) >= COMPANION_MIN and col.min() >= CONSISTENT * np.median(col) \
+                    and last[j] < MISSING * col.min():
+                missing += 1
+        return missing >= 2

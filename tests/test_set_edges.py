@@ -1,0 +1,65 @@
+"""Failure classes at the edges of a set, each reproduced synthetically first: walking into and out of the
+picture, and the end of the set (standing up after setting the bar down)."""
+from __future__ import annotations
+
+import pytest
+
+from engine_helpers import drive, of_type
+import synth
+from synth_scenes import PULL, STAND_UP, lifts, then, walking
+
+STANDING = [("squat", "side"), ("squat", "front"), ("deadlift", "side"), ("lunge", "side"),
+            ("bicep_curl", "front"), ("hammer_curl", "front"), ("shoulder_press", "front"),
+            ("lateral_raise", "front"), ("jumping_jack", "front"), ("calf_raise", "side"), ("high_knees", "front"),
+            ("side_lunge", "front")]
+
+
+def set_between_walks(exercise: str, view: str, reps: int, enter: dict, leave: dict, seed: int = 3):
+    m = synth.MOTIONS[exercise]
+    segs = synth.schedule(reps, m.period_s, alternate=m.alternate, lead_s=1.0)
+    poses = walking(exercise, 2.5, view=view, seed=seed, **enter)
+    poses = then(poses, synth.render, exercise, segs, synth.Camera(view=view), synth.Mess(), seed=seed)
+    return then(poses, walking, exercise, 2.5, view=view, seed=seed + 1, **leave)
+
+
+@pytest.mark.parametrize("exercise,view", STANDING)
+def test_walking_in_from_the_side_and_out_again_adds_no_rep(exercise, view):
+    poses = set_between_walks(exercise, view, 6, dict(x=(-0.3, 0.5)), dict(x=(0.5, 1.3)))
+    state, _, _ = drive(poses, exercise=exercise)
+    assert state.count == 6, [(r.start_s, r.end_s, r.counted, r.reason) for r in state.reps]
+
+
+# -- the end of a set --------------------------------------------------------------------------------------
+def test_standing_up_after_setting_the_bar_down_is_not_a_rep_and_says_why():
+    """Five pulls from the floor (hips and knees drive each), then the bar is set down and the lifter stands up
+    without it: the trunk bends and rises as in a rep, a little less, with the legs nearly straight."""
+    poses = lifts([(PULL, 1.0)] * 5 + [(STAND_UP, 1.0)], seed=4)
+    state, events, _ = drive(poses, exercise="deadlift")
+    assert state.count == 5, [(r.start_s, r.counted, r.reason) for r in state.reps]
+    assert [r.reason for r in state.reps if not r.counted] == ["set_end"]
+    assert not state.reps[-1].counted and all(r.counted for r in state.reps[:-1])
+    assert [e["reason"] for e in of_type(events, "rep_rejected")] == ["set_end"]
+    assert of_type(events, "counter")[-1]["current_count"] == 5
+
+
+@pytest.mark.parametrize("last", [(PULL, 0.8), (PULL, 1.0)])
+def test_a_normal_last_pull_counts_even_when_shallower(last):
+    state, _, _ = drive(lifts([(PULL, 1.0)] * 5 + [last], seed=5), exercise="deadlift")
+    assert state.count == 6, [(r.start_s, r.counted, r.reason) for r in state.reps]
+
+
+def test_too_few_reps_to_know_the_set_s_pattern_count_as_they_are():
+    state, _, _ = drive(lifts([(PULL, 1.0)] * 3 + [(STAND_UP, 1.0)], seed=6), exercise="deadlift")
+    assert state.count == 4
+
+
+@pytest.mark.parametrize("exercise,view", [("squat", "side"), ("squat", "front"), ("push_up", "side"),
+                                           ("bicep_curl", "front"), ("jumping_jack", "front"), ("lunge", "side"),
+                                           ("tricep_dip", "side"), ("sit_up", "side"), ("shoulder_press", "front")])
+def test_a_set_whose_last_rep_is_shallow_keeps_it(exercise, view):
+    """Fatigue: the last rep of a set is often the shallowest; it is still a rep of the set's own pattern."""
+    m = synth.MOTIONS[exercise]
+    segs = synth.schedule(7, m.period_s, alternate=m.alternate)
+    segs[-3] = (*segs[-3][:2], 0.85, segs[-3][3])
+    state, _, _ = drive(synth.render(exercise, segs, synth.Camera(view=view), seed=7), exercise=exercise)
+    assert state.count == 7, [(r.start_s, r.counted, r.reason) for r in state.reps]
