@@ -137,7 +137,20 @@ def _disc(image, centre: tuple[int, int], radius: int, color: Color, chroma: boo
     """A filled circle; with `chroma=False` only its brightness is drawn on planes (a dark outline needs no
     colour)."""
     for plane, value, shift in _parts(image, color)[:None if chroma else 1]:
-        cv2.circle(plane, centre, radius, value, -1, _EDGES[shift], shift)
+        if shift:  # at a quarter pixel's precision: see `_half_plane`
+            cv2.circle(plane, _half_plane(centre), 2 * radius, value, -1, _EDGES[shift], 2)
+        else:
+            cv2.circle(plane, centre, radius, value, -1, _EDGES[shift])
+
+
+def _half_plane(point: tuple[int, int]) -> tuple[int, int]:
+    """A full-size pixel's centre on a half-size colour plane, in quarter pixels (OpenCV's `shift` 2).
+
+    Half-size pixel j covers full-size pixels 2j and 2j+1, so its centre is full-size 2j + 0.5: full-size x is
+    (x - 0.5) / 2 there, not x / 2. At x / 2 a small disc's colour sat a quarter of a colour pixel off and, with
+    OpenCV's rounding, left a corner of its brightness without colour: a 3 px keypoint on a 444x202 frame kept
+    the patch's colour beside its centre."""
+    return 2 * point[0] - 1, 2 * point[1] - 1
 
 
 def _panel(image, x0: int, y0: int, x1: int, y1: int, color: Color = DARK, alpha: float = 0.6) -> None:

@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 from browser_support import (  # noqa: F401 - fixtures for the real-browser tests
@@ -18,6 +19,12 @@ TESTDATA = SHARED / "testdata"
 VIDEOS = TESTDATA / "videos"
 LABELS = TESTDATA / "labels.json"
 SHARED_MODELS = SHARED / "models"
+
+# Property tests explore new examples on every local run, but CI runs the same ones every time (a failure there
+# must not come and go with the random seed; the explicit @example cases keep what was once found).
+hypothesis.settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    hypothesis.settings.load_profile("ci")
 
 if "POSETRACKER_MODELS_DIR" not in os.environ and SHARED_MODELS.is_dir():
     os.environ["POSETRACKER_MODELS_DIR"] = str(SHARED_MODELS)

@@ -159,3 +159,25 @@ def test_i420_refuses_what_is_not_a_whole_even_picture():
         I420(np.zeros((1440, 640), np.uint8)[::2])  # not contiguous
     with pytest.raises(ValueError):
         I420(np.zeros((720, 640, 3), np.uint8))
+
+
+@pytest.mark.parametrize("cx,cy", [(312, 118), (313, 118), (312, 117), (313, 117)])
+def test_a_small_keypoint_on_yuv_planes_is_its_sides_colour_all_over(cx, cy):
+    """On a small frame a keypoint is a 3 px disc, its colour drawn on the half-size colour planes: that colour
+    covers the disc, whichever way its centre falls on the 2x2 colour blocks (it once sat a quarter of a colour
+    pixel off and left a corner with the colour of what lies beneath)."""
+    import cv2
+
+    from posetracker.annotate import RIGHT
+
+    h, w = 202, 444
+    xy, scores = np.zeros((17, 2), np.float32), np.zeros(17, np.float32)
+    xy[KP.RIGHT_WRIST], scores[KP.RIGHT_WRIST] = ((cx + 0.2) / w, (cy + 0.2) / h), 0.9
+    base = np.full((h, w, 3), (220, 30, 220), np.uint8)  # magenta: neither side's colour
+    picture = SkeletonAnnotator().annotate(I420(cv2.cvtColor(base, cv2.COLOR_RGB2YUV_I420)), Pose(xy, scores, 0.0))
+    out = cv2.cvtColor(picture.data, cv2.COLOR_YUV2RGB_I420).astype(int)
+    ys, xs = np.mgrid[:h, :w]
+    inside = (xs - cx) ** 2 + (ys - cy) ** 2 <= 2 ** 2  # the 3 px disc but its anti-aliased rim
+    r, g, b = out[inside].T
+    assert RIGHT[0] - RIGHT[2] > 150
+    assert ((r - b > 40) & (g > b)).all(), out[cy - 3:cy + 4, cx - 3:cx + 4].tolist()

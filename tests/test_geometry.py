@@ -133,6 +133,14 @@ def marker_model(monkeypatch):
 @example(w=480, h=270, rotation=180, kind="yuv420p")
 @example(w=481, h=271, rotation=270, kind="yuv420p")
 @example(w=202, h=360, rotation=0, kind="yuv420p-full")
+# An odd side turned by the display matrix, where the keypoints are drawn at the smallest size: a 3 px disc's
+# colour (on the half-size colour planes) once left the patch's colour beside its centre.
+@example(w=445, h=202, rotation=90, kind="h264")
+@example(w=445, h=202, rotation=270, kind="h264")
+@example(w=202, h=445, rotation=90, kind="h264")
+@example(w=202, h=445, rotation=270, kind="h264")
+@example(w=445, h=202, rotation=270, kind="yuvj420p")
+@example(w=203, h=444, rotation=90, kind="yuvj420p")
 def test_export_any_file_keeps_its_frames_displayed_size_and_sides(w, h, rotation, kind, tmp_path_factory,
                                                                    marker_model):
     from posetracker.pipeline import analyze_video
