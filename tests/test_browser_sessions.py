@@ -47,9 +47,16 @@ def frames_processed(page) -> int:
     return int(re.search(r"(\d+) frames processed", found.first.inner_text()).group(1))
 
 
-def start_live(page) -> None:
+def start_live(page, name: str = "live", artifacts: Path | None = None) -> None:
     webrtc_frame(page).get_by_role("button", name="START").click()
-    page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=90_000)
+    try:
+        page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=90_000)
+    except Exception:
+        if artifacts is not None:
+            page.screenshot(path=str(artifacts / f"sessions-{name}-not-started.png"), full_page=True)
+        component = webrtc_frame(page).locator("body").inner_text(timeout=5_000)
+        raise AssertionError(f"{name}: no frame processed 90 s after START; the component shows {component!r}; "
+                             f"the page: {page.get_by_test_id('stMain').inner_text(timeout=5_000)[-1500:]!r}")
 
 
 def response_time_s(page) -> float:
@@ -88,7 +95,7 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
     # modules are loaded once), and both sessions have ended and been released.
     upload_clip = clip("dollarpy_pushup5.mp4")
     warm = open_app(launch_browser(camera=empty_room_camera), server.page_url("live", exercise="squat"))
-    start_live(warm)
+    start_live(warm, "warm", artifacts_dir)
     warm_upload = open_app(launch_browser(), server.page_url("upload", token=TOKEN, exercise="push_up"))
     warm_upload.locator('input[type="file"]').set_input_files(str(upload_clip))
     warm_upload.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=300_000)
@@ -113,8 +120,8 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
     uploader = open_app(launch_browser(), server.page_url("upload", token=TOKEN, exercise="push_up"))
     assert TOKEN not in uploader.url, "the token stays out of the address bar once read"
 
-    for page in pages.values():
-        start_live(page)
+    for name, page in pages.items():
+        start_live(page, name, artifacts_dir)
     uploader.locator('input[type="file"]').set_input_files(str(upload_clip))
 
     peak = [baseline]
