@@ -55,7 +55,18 @@ def _session_closer(server):
         loop = server._get_async_objs().eventloop
     except Exception:  # another Streamlit: sessions then end by Streamlit's TTL alone
         return None
-    return lambda session_id: loop.call_soon_threadsafe(server.close_session, session_id)
+
+    def end_session(session_id: str) -> None:
+        # While the server shuts down its loop closes under the sweeper: its sessions end with it, nothing to do.
+        if loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(server.close_session, session_id)
+        except RuntimeError:
+            if not loop.is_closed():
+                raise
+
+    return end_session
 
 
 def watch_session() -> None:

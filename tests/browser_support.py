@@ -2,14 +2,15 @@
 
 Fixtures (registered in conftest.py):
 
-    app_server                 the app, started once per test session (an `AppServer`)
+    app_server                 the app, started once per test session (an `AppServer`); its log is checked per test
     start_app(env=None)        a fresh app for one test (stopped at teardown), e.g. with other tokens in `env`
     launch_browser(camera=None, **launch_kwargs) -> playwright Browser; `camera` a .y4m fake camera; closed at teardown
     fake_camera(clip, seconds=10, size=(640, 480), fps=15, start_s=0) -> Path of a .y4m made from a real clip
                                (a name in ../shared/testdata/videos or a Path; cached for the session)
     artifacts_dir              test-artifacts/ (gitignored): screenshots and server logs
 
-Helpers: `AppServer.url`, `.page_url("live", **query)`, `.log_text()`, `.assert_log_clean()`, `.stop()`;
+Helpers: `AppServer.url`, `.page_url("live", **query)`, `.log_text()`, `.assert_log_clean()` (since `.mark_log()`),
+`.wait_log_quiet()`, `.stop()`;
 `open_app(browser, url)` -> Page (its own context, so its own Streamlit session) once Streamlit has rendered;
 `webrtc_frame(page)` the streamlit-webrtc iframe (START/STOP, the video); `wait_until_idle(page)`;
 `write_y4m(rgb_frames, path, fps)` a synthetic fake camera.
@@ -88,6 +89,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.returncode: int | None = None
+        self._log_from = 0  # assert_log_clean reads the log from here (see `mark_log`)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log_path, "wb")
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
@@ -121,14 +123,36 @@ class AppServer:
 
         return f"{self.url}/{path.lstrip('/')}" + (f"?{urlencode(query)}" if query else "")
 
-    def log_text(self) -> str:
+    def log_text(self, since_mark: bool = False) -> str:
+        """The whole log, or what was written since `mark_log()`."""
         if not self._log.closed:
             self._log.flush()
-        return self.log_path.read_text(errors="replace")
+        data = self.log_path.read_bytes()
+        return (data[self._log_from:] if since_mark else data).decode(errors="replace")
+
+    def mark_log(self) -> None:
+        """From now on `assert_log_clean` reads only what comes after (one test's part of a shared server's log)."""
+        if not self._log.closed:
+            self._log.flush()
+        self._log_from = self.log_path.stat().st_size
+
+    def wait_log_quiet(self, quiet_s: float = 3.0, timeout_s: float = 15.0) -> None:
+        """Until the log has not grown for `quiet_s`: what a closed browser's sessions write has been written."""
+        deadline = time.monotonic() + timeout_s
+        size, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            if not self._log.closed:
+                self._log.flush()
+            now_size = self.log_path.stat().st_size
+            if now_size != size:
+                size, since = now_size, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return
+            time.sleep(0.25)
 
     def assert_log_clean(self) -> None:
-        log = self.log_text()
-        assert "Traceback" not in log, f"the server log has a traceback ({self.log_path}):\n{log[-6000:]}"
+        log = self.log_text(since_mark=True)
+        assert not app_tracebacks(log), f"the server log has a traceback ({self.log_path}):\n{log[-6000:]}"
 
     @property
     def running(self) -> bool:
@@ -153,6 +177,30 @@ class AppServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+# Code of the project in a traceback (paths as Python prints them).
+OUR_CODE = ("/posetracker/", "/pages/", "/app.py")
+# Streamlit 1.60 on starlette 1.7: when a browser goes away while the server is sending to it (a tab closed while
+# the results panel polls), the send marks the socket closed and Streamlit's receive loop then calls
+# `receive_bytes`, which raises a WebSocketDisconnected it does not catch: a traceback in Streamlit's code alone.
+_CLOSE_RACE = ("starlette.websockets.WebSocketDisconnected", "streamlit/web/server/starlette/starlette_websocket.py")
+
+
+def app_tracebacks(log: str) -> list[str]:
+    """The tracebacks in a server log (a chained one, "During handling of the above exception ...", counts as one
+    with what it chains to), less Streamlit's own WebSocket close race. One through the project's code is never
+    excused."""
+    lines = log.splitlines()
+    starts = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback (most recent call last):"):
+            before = next((text for text in reversed(lines[:i]) if text.strip()), "")
+            if not (starts and before.startswith(("During handling of the above", "The above exception"))):
+                starts.append(i)
+    found = ["\n".join(lines[a:b]) for a, b in zip(starts, starts[1:] + [len(lines)])]
+    return [text for text in found
+            if any(part in text for part in OUR_CODE) or not all(marker in text for marker in _CLOSE_RACE)]
 
 
 # --- fake cameras ---------------------------------------------------------------------------------------------
@@ -249,9 +297,25 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(artifacts_dir) -> Iterator[AppServer]:
+def _session_app_server(artifacts_dir) -> Iterator[AppServer]:
     with AppServer(artifacts_dir / "server-session.log") as server:
         yield server
+
+
+@pytest.fixture
+def app_server(_session_app_server) -> Iterator[AppServer]:
+    """The session's app, its log checked per test: `assert_log_clean` reads only this test's part. (One shared
+    log let a traceback from one test's closed browser, written late on a loaded machine, fail the next test.)"""
+    server = _session_app_server
+    server.wait_log_quiet()  # what an earlier test's closed browser made the server write is not this test's
+    server.mark_log()
+    yield server
+    if not server.running:
+        return
+    # This test's browsers have closed by now: what that made the server write is still this test's.
+    server.wait_log_quiet()
+    log = server.log_text(since_mark=True)
+    assert not app_tracebacks(log), f"a traceback in the server log after the test ({server.log_path}):\n{log[-6000:]}"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import hypothesis
 import pytest
 
 from browser_support import (  # noqa: F401 - fixtures for the real-browser tests
-    _playwright, app_server, artifacts_dir, fake_camera, launch_browser, start_app,
+    _playwright, _session_app_server, app_server, artifacts_dir, fake_camera, launch_browser, start_app,
 )
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import open_app, wait_until_idle, webrtc_frame
 
@@ -58,12 +59,18 @@ def test_the_first_screen_explains_the_app_and_leads_to_live_with_a_video(app_se
     main = page.get_by_test_id("stMain")
     main.get_by_role("heading", name="PoseTracker").wait_for(timeout=30_000)
     main.get_by_text("stays on this server and is not kept", exact=False).wait_for()
+    # The page renders element by element (slowly on a loaded machine): wait for each thing, do not race it.
     for way in ("Live with a camera", "Live with a video", "Upload a video"):
-        assert main.get_by_role("button", name=way).is_visible(), way
+        expect(main.get_by_role("button", name=way)).to_be_visible(timeout=30_000)
     # The camera advice follows the chosen exercise: a squat is counted side-on, a shoulder press from the front.
     main.get_by_text("beside you, side-on", exact=False).wait_for()
     diagram = main.get_by_role("img", name="Camera placement diagram")
-    assert diagram.evaluate("img => img.complete && img.naturalWidth > 0"), "the diagram did not render"
+    diagram.wait_for(timeout=30_000)
+    try:
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=diagram.element_handle(),
+                               timeout=30_000)
+    except Exception:
+        pytest.fail("the diagram did not render")
     page.screenshot(path=str(artifacts_dir / "first-screen.png"), full_page=True)
 
     main.get_by_role("combobox", name="Exercise").click()
@@ -72,9 +79,9 @@ def test_the_first_screen_explains_the_app_and_leads_to_live_with_a_video(app_se
 
     main.get_by_role("button", name="Live with a video").click()
     page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=30_000)
-    assert page.get_by_role("switch", name="Use a video instead of the camera").is_checked()
+    expect(page.get_by_role("switch", name="Use a video instead of the camera")).to_be_checked(timeout=30_000)
     page.get_by_test_id("stFileUploader").first.wait_for()
-    assert "exercise=shoulder_press" in page.url
+    expect(page).to_have_url(re.compile(r"exercise=shoulder_press"), timeout=30_000)
     page.context.close()
     app_server.assert_log_clean()
 

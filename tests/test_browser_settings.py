@@ -107,6 +107,8 @@ def test_a_token_unlocks_its_plan_and_is_never_shown(start_app, launch_browser):
     fresh = start_app(env=TOKEN_ENV)
     page = open_app(launch_browser(), fresh.page_url("settings", token=TOKEN, keypoints="true"))
     page.get_by_role("heading", name=re.compile("Settings")).wait_for()
+    # The address bar follows the session's settings once the first run's reach the browser (not at once).
+    page.wait_for_function("() => new URLSearchParams(location.search).get('plan') === 'developer'", timeout=60_000)
     assert "Developer plan (token dev-…)" in page.get_by_test_id("stSidebar").inner_text()
     keypoints = page.get_by_role("switch", name="Raw keypoints")
     assert keypoints.is_enabled() and keypoints.is_checked()
