@@ -48,15 +48,28 @@ class TravelWatch:
     def travelled(self, start_s: float, end_s: float) -> bool:
         """Did the body move across the picture at a walking pace while this excursion lasted? Measured
         between the medians of its first and last fifths, so one bad frame is no journey."""
-        window = [s for s in self._track if start_s <= s[0] <= end_s]
+        window = []
+        for s in reversed(self._track):  # asked every frame for the last second: walk back from the end
+            if s[0] < start_s:
+                break
+            if s[0] <= end_s:
+                window.append(s)
+        window.reverse()
         if len(window) < 5:
             return False
         seconds = max(window[-1][0] - window[0][0], 1e-6)
-        unit = float(np.median([s[2] for s in window]))
+        unit = _median([s[2] for s in window])
         k = max(2, len(window) // 5)
-        x0, x1 = (float(np.median([s[1] for s in part])) for part in (window[:k], window[-k:]))
+        x0, x1 = (_median([s[1] for s in part]) for part in (window[:k], window[-k:]))
         across = abs(x1 - x0) / unit
         return across >= TRAVEL_MIN and across / seconds >= TRAVEL_SPEED
+
+
+def _median(values: list[float]) -> float:
+    """numpy's median of a short list, without numpy's overhead (it is asked every frame)."""
+    v = sorted(values)
+    n = len(v)
+    return float(v[n // 2]) if n % 2 else float((v[n // 2 - 1] + v[n // 2]) / 2)
 
 
 # Movements of the body besides the counted one, measured over each rep's whole cycle. Twins (the same
