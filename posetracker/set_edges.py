@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 from collections import deque
+from statistics import median
 
 import numpy as np
 
-from posetracker.signals import Body
+from posetracker.signals import SIGNALS, Body, combine
 
 TRAVEL_SPEED = 1.2   # torso lengths a second across the picture: a slow walk (a walking lunge is well under)
 TRAVEL_MIN = 0.5     # ... over at least this distance (keypoint jitter and a weight shift move less)
@@ -58,18 +59,11 @@ class TravelWatch:
         if len(window) < 5:
             return False
         seconds = max(window[-1][0] - window[0][0], 1e-6)
-        unit = _median([s[2] for s in window])
+        unit = median([s[2] for s in window])  # not numpy's: it is asked every frame
         k = max(2, len(window) // 5)
-        x0, x1 = (_median([s[1] for s in part]) for part in (window[:k], window[-k:]))
+        x0, x1 = (median([s[1] for s in part]) for part in (window[:k], window[-k:]))
         across = abs(x1 - x0) / unit
         return across >= TRAVEL_MIN and across / seconds >= TRAVEL_SPEED
-
-
-def _median(values: list[float]) -> float:
-    """numpy's median of a short list, without numpy's overhead (it is asked every frame)."""
-    v = sorted(values)
-    n = len(v)
-    return float(v[n // 2]) if n % 2 else float((v[n // 2 - 1] + v[n // 2]) / 2)
 
 
 # Movements of the body besides the counted one, measured over each rep's whole cycle. Twins (the same
@@ -91,17 +85,15 @@ class SetShape:
     of at least `ESTABLISHED` reps whose companion movements agree: a normal set's last rep keeps them."""
 
     def __init__(self, signal: str, gate: float) -> None:
-        from posetracker.signals import SIGNALS, combine
-
         own = TWINS.get(signal, signal)
         self._names = [c for c in COMPANIONS if c != own]
-        self._signals, self._combine, self._gate = SIGNALS, combine, gate
+        self._gate = gate
         self._rows: deque[tuple[float, list[float]]] = deque()
 
     def add(self, body: Body, t: float) -> None:
         row = []
         for name in self._names:
-            s = self._combine(self._signals[name](body), "mean", self._gate)
+            s = combine(SIGNALS[name](body), "mean", self._gate)
             row.append(np.nan if s is None else s.value)
         self._rows.append((t, row))
         while self._rows[0][0] < t - SET_MEMORY_S:
