@@ -21,7 +21,7 @@ from posetracker.exercises import Kind, RepPhase, get_spec
 from posetracker.filters import OneEuroFilter
 from posetracker.form import score_rep
 from posetracker.options import GRADES, Options
-from posetracker.phases import Phase, Phases, Posture
+from posetracker.phases import CUE_COOLDOWN_S, CueCooldown, Phase, Phases, Posture  # noqa: F401 (re-export)
 from posetracker.pose import Pose
 from posetracker.set_edges import SetShape, TravelWatch
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
@@ -34,7 +34,6 @@ GAP_S = 1.0              # the person unseen longer than this: pause, never comp
 SAME_REP_S = 0.3
 SAME_REP_OVERLAP = 0.5
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
-CUE_COOLDOWN_S = 8.0     # the same recommendation is not repeated sooner than this
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
 
 
@@ -104,7 +103,7 @@ class TrackingEngine:
         self._last_grade: str | None = None
         self._last_score: float | None = None
         self._cues: tuple[str, ...] = ()
-        self._cue_sent_at: dict[str, float] = {}
+        self._cooldown = CueCooldown()
         self._reps: tuple[RepRecord, ...] = ()
         self._series: deque[tuple[float, dict[str, float]]] = deque()
         self._travel = TravelWatch(self.spec.max_rep_s + 1.0)
@@ -324,13 +323,10 @@ class TrackingEngine:
             out.append(ev.progression(self._progression))
 
     def _recommend(self, cues: tuple[str, ...], t: float, out: list[dict]) -> None:
-        fresh = [c for c in cues if t - self._cue_sent_at.get(c, -math.inf) >= CUE_COOLDOWN_S]
-        if not fresh:
-            return
-        for c in fresh:
-            self._cue_sent_at[c] = t
-        self._cues = tuple(fresh)
-        out.append(ev.recommendations(fresh))
+        fresh = self._cooldown.take(cues, t)
+        if fresh:
+            self._cues = fresh
+            out.append(ev.recommendations(fresh))
 
     def _counter_event(self, final: bool = False) -> dict:
         if self.is_duration:

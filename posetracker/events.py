@@ -176,7 +176,7 @@ def progression(value: float) -> dict:
     return {"type": "progression", "value": round(min(100.0, max(0.0, float(value))), 1)}
 
 
-def recommendations(cues: list[str]) -> dict:
+def recommendations(cues) -> dict:
     return {"type": "recommendations", "data": list(cues)}
 
 

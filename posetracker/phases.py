@@ -27,6 +27,7 @@ from posetracker.pose import NUM_KEYPOINTS, Pose
 
 KEYPOINT_MEMORY_S = 0.5     # a keypoint seen this recently still counts as in the frame for placement
 PLACEMENT_DEBOUNCE_S = 0.3  # a placement verdict must last this long before the guidance changes
+CUE_COOLDOWN_S = 8.0        # the same recommendation is not repeated sooner than this
 
 
 class Phase(str, Enum):
@@ -120,3 +121,19 @@ class Phases:
                 return False
         self.placement, self._candidate = placement, None
         return True
+
+
+class CueCooldown:
+    """Which recommendations may be said now: a cue said less than `CUE_COOLDOWN_S` ago is held back, so a fault
+    that lasts several reps is not repeated every rep."""
+
+    def __init__(self, seconds: float = CUE_COOLDOWN_S):
+        self._seconds = seconds
+        self._sent_at: dict[str, float] = {}
+
+    def take(self, cues: tuple[str, ...], t: float) -> tuple[str, ...]:
+        """The cues that may be said at `t`, marked as said."""
+        fresh = tuple(c for c in cues if t - self._sent_at.get(c, -math.inf) >= self._seconds)
+        for c in fresh:
+            self._sent_at[c] = t
+        return fresh

@@ -7,7 +7,7 @@ import pytest
 import synth
 from posetracker.exercises import get_spec
 from posetracker.options import Mode, Options
-from posetracker.phases import PLACEMENT_DEBOUNCE_S, Phase, Phases, Posture
+from posetracker.phases import CueCooldown, PLACEMENT_DEBOUNCE_S, Phase, Phases, Posture
 
 SQUAT = get_spec("squat")
 
@@ -82,3 +82,11 @@ def test_finish_and_reset():
     assert phases.phase is Phase.FINISHED
     phases.reset()
     assert phases.phase is Phase.INITIALIZING and phases.placement is None and phases.latest is None
+
+
+def test_a_cue_is_held_back_for_the_cooldown_and_said_again_after_it():
+    cooldown = CueCooldown(seconds=8.0)
+    assert cooldown.take(("go_lower", "knees_out"), 1.0) == ("go_lower", "knees_out")
+    assert cooldown.take(("go_lower", "back_straight"), 5.0) == ("back_straight",)
+    assert cooldown.take(("go_lower",), 8.9) == ()
+    assert cooldown.take(("go_lower", "knees_out"), 9.0) == ("go_lower", "knees_out")

@@ -11,17 +11,16 @@ the countdown exactly as for a catalogue exercise. Each counted rep's `counter` 
 """
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from posetracker import events as ev
-from posetracker.engine import CUE_COOLDOWN_S, GAP_S, EngineState, RepRecord, posture_event
+from posetracker.engine import GAP_S, EngineState, RepRecord, posture_event
 from posetracker.exercises import RepPhase, View
 from posetracker.options import GRADES, Options
-from posetracker.phases import Phase, Phases
+from posetracker.phases import CueCooldown, Phase, Phases
 from posetracker.pose import KP, Pose
 from posetracker.reference.matcher import ENTER, MIN_EXCURSION, Candidate, Segmenter, compare
 from posetracker.reference.signature import FeatureStream, Signature, progress_signal, trim_to_movement
@@ -89,7 +88,7 @@ class ReferenceEngine:
         self._progression: float | None = None
         self._progression_sent: float | None = None
         self._cues: tuple[str, ...] = ()
-        self._cue_sent_at: dict[str, float] = {}
+        self._cooldown = CueCooldown()
         self._t: float | None = None
 
     def update(self, pose: Pose | None, timestamp: float, frame_id: int | None = None) -> list[dict]:
@@ -210,14 +209,11 @@ class ReferenceEngine:
             out.append(ev.progression(p))
 
     def _recommend(self, cues: tuple[str, ...], t: float, out: list[dict]) -> None:
-        fresh = [c for c in cues if t - self._cue_sent_at.get(c, -math.inf) >= CUE_COOLDOWN_S]
-        if not fresh:
-            return
-        for c in fresh:
-            self._cue_sent_at[c] = t
-        self._cues = tuple(fresh)
-        if self.options.recommendations:
-            out.append(ev.recommendations(fresh))
+        fresh = self._cooldown.take(cues, t)
+        if fresh:
+            self._cues = fresh
+            if self.options.recommendations:
+                out.append(ev.recommendations(fresh))
 
     def _counter_event(self, final: bool = False) -> dict:
         form = None
