@@ -126,7 +126,8 @@ ERRORS: dict[str, ErrorCode] = {
         "Try again in a minute or two, or analyse a recorded video on the Upload page."),
     # `posetracker eval` and `bench`
     "labels_not_found": ErrorCode("No labels file at the given path.", "Pass the path of labels.json."),
-    "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file'.",
+    "labels_invalid": ErrorCode("The labels file is not a JSON list of records with a 'file', an 'exercise' and "
+                                "an accepted count ('reps_min', 'reps_max') or 'hold_seconds'.",
                                 "Fix the file (see ../shared/testdata/labels.json)."),
     "video_not_found": ErrorCode("A labelled clip is missing from --videos.", "Point --videos at the clips."),
     "no_clips": ErrorCode("No folder of clips to measure on, or no videos in the folder given to `batch`.",

@@ -51,6 +51,12 @@ def test_eval_command_reports_bad_labels(tmp_path, capsys):
     out = capsys.readouterr()
     assert json.loads(out.out)["code"] == "labels_invalid" and out.err.startswith("error: labels_invalid")
     assert main(["eval", str(bad), "--videos", str(tmp_path), "--model", "nope"]) == 2
+    # A timing file (jumps.json's schema) is refused before any clip is analysed, naming the record.
+    capsys.readouterr()
+    bad.write_text(json.dumps([{"file": "jump.mp4", "exercise": "air_time_jump", "jumps": 6}]))
+    assert main(["eval", str(bad), "--videos", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: labels_invalid") and "jump.mp4" in err and "reps_min" in err
 
 
 @pytest.mark.slow

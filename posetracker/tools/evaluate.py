@@ -109,6 +109,13 @@ def load_labels(path: str | Path) -> list[dict]:
         raise PoseTrackerError("labels_invalid", f"{path} is not valid JSON ({exc}).") from None
     if not isinstance(labels, list) or not all(isinstance(r, dict) and "file" in r for r in labels):
         raise PoseTrackerError("labels_invalid", f"{path} must be a JSON list of records with a 'file'.")
+    # Checked before any clip is analysed, so a wrong file (jumps.json's timings, say) costs nothing.
+    for record in labels:
+        if "exercise" not in record or not (("reps_min" in record and "reps_max" in record)
+                                            or "hold_seconds" in record):
+            raise PoseTrackerError("labels_invalid", f"{path}: the record for {record['file']} has no 'exercise' "
+                                   "with 'reps_min' and 'reps_max' (or 'hold_seconds'), so there is nothing to "
+                                   "compare its count with.")
     return labels
 
 
