@@ -75,24 +75,31 @@ COMPANION_MIN = 0.25  # a companion movement of every rep spans at least this (b
 CONSISTENT = 0.6      # ... and its smallest is this much of its median: the set's reps all have it
 SET_MEMORY_S = 600.0  # how much of a set is remembered for the comparison
 MISSING = 0.6         # the last cycle's range below this much of the smallest rep's: that movement is missing
+OUT_OF_STEP = 0.25    # where the counted movement is when a companion peaks (0 rest, 1 its peak) lies this far
+#                       outside the range every rep of the set showed: the two move in another order
 
 
 class SetShape:
     """The end of a set: after the last rep a lifter sets the bar down and stands up without it (or climbs
-    off the bars). That last excursion of the counted signal is as big as a rep, but the movements that every
-    rep of the set had besides it (the knees and hips driving the pull) are missing, and it is smaller than
-    every rep. Judged once the set is over (`finish`), on the last counted rep only, and only against a set
-    of at least `ESTABLISHED` reps whose companion movements agree: a normal set's last rep keeps them."""
+    off the bars). That last excursion of the counted signal is as big as a rep, but it is smaller than every
+    rep and it is not made like one: of the movements that every rep of the set had besides it, at least two
+    depart from the set's pattern. A movement departs when it is missing (the knees and hips that drove each
+    pull stay nearly still), when it comes out of step with the counted one (each pull's knees bent most with
+    the chest already up, the set-down's knees bend with the trunk still over), or when it is far bigger than
+    any rep made it (the trunk pitching over in a squat set ended by setting the weights down). Judged once the set is
+    over (`finish`), on the last counted rep only, and only against a set of at least `ESTABLISHED` reps whose
+    companion movements agree: a normal set's last rep, even a shallow one, keeps their size and timing."""
 
     def __init__(self, signal: str, gate: float) -> None:
         own = TWINS.get(signal, signal)
         self._names = [c for c in COMPANIONS if c != own]
+        self._signal = signal
         self._gate = gate
-        self._rows: deque[tuple[float, list[float]]] = deque()
+        self._rows: deque[tuple[float, list[float]]] = deque()  # (t, [counted signal, *companions])
 
     def add(self, body: Body, t: float) -> None:
         row = []
-        for name in self._names:
+        for name in [self._signal, *self._names]:
             s = combine(SIGNALS[name](body), "mean", self._gate)
             row.append(np.nan if s is None else s.value)
         self._rows.append((t, row))
@@ -115,14 +122,41 @@ class SetShape:
                 return False
             with np.errstate(all="ignore"):
                 spans.append(np.nanpercentile(part, 95, axis=0) - np.nanpercentile(part, 5, axis=0))
-        spans = np.asarray(spans)
+        spans = np.asarray(spans)[:, 1:]
         usual, last = spans[:-1], spans[-1]
-        missing = 0
+        departed = 0
         for j in range(usual.shape[1]):
             col = usual[:, j]
             if not np.isfinite(col).all() or not np.isfinite(last[j]):
                 continue
-            if np.median(col) >= COMPANION_MIN and col.min() >= CONSISTENT * np.median(col) \
-                    and last[j] < MISSING * col.min():
-                missing += 1
-        return missing >= 2
+            if last[j] >= COMPANION_MIN and MISSING * last[j] > col.max():
+                departed += 1  # far bigger than any rep of the set made it: a movement of another kind
+                continue
+            if np.median(col) < COMPANION_MIN or col.min() < CONSISTENT * np.median(col):
+                continue  # not a movement every rep had
+            if last[j] < MISSING * col.min():
+                departed += 1
+            elif _out_of_step([_phase(v[(t >= a) & (t < b)], j + 1) for a, b in zip(starts, starts[1:])]):
+                departed += 1
+        return departed >= 2
+
+
+def _phase(cycle: np.ndarray, j: int) -> float:
+    """Where the counted movement (column 0: 0 at its rest, 1 at its peak) is while companion `j` is at the top
+    of its own range in this cycle: a median over those frames, so a flat peak or one bad frame decides nothing."""
+    main, comp = cycle[:, 0], cycle[:, j]
+    with np.errstate(all="ignore"):
+        m0, m1 = np.nanpercentile(main, 5), np.nanpercentile(main, 95)
+        c0, c1 = np.nanpercentile(comp, 5), np.nanpercentile(comp, 95)
+        top = comp >= c0 + 0.9 * (c1 - c0)
+        if not np.isfinite([m0, m1, c0, c1]).all() or m1 - m0 <= 1e-6 or not top.any():
+            return np.nan
+        return float(np.nanmedian((main[top] - m0) / (m1 - m0)))
+
+
+def _out_of_step(phases: list[float]) -> bool:
+    """The last cycle's phase lies well outside the range of the set's reps' phases."""
+    usual, last = np.asarray(phases[:-1]), phases[-1]
+    if not np.isfinite(usual).all() or not np.isfinite(last):
+        return False
+    return last > usual.max() + OUT_OF_STEP or last < usual.min() - OUT_OF_STEP

@@ -146,3 +146,54 @@ def lifts(pulls: list[tuple[dict, float]], view: str = "side", period_s: float =
         for _ in range(int(pause_s * fps)):
             frame({}, 0.0)
     return out
+
+
+# A deadlift as lifters film it: the bar lowered with a hinge (trunk over, legs nearly straight), then the hips
+# sink to the pulling position (chest up, knees bent most) and the pull stands up. The knees and hips bend
+# most when the trunk is already half up.
+HINGE_DOWN = {"torso_pitch": 80.0, "hip_flex": 15.0, "knee_flex": 15.0}
+PULL_POSITION = {"torso_pitch": 50.0, "hip_flex": 60.0, "knee_flex": 90.0}
+# Setting the bar down at the end: one bend with the knees giving a little as the trunk goes over, then up
+# without it. Hips and knees move less than in a pull (not so little that they look missing), and at the same
+# time as the trunk.
+SET_DOWN_BEND = {"torso_pitch": 72.0, "hip_flex": 50.0, "knee_flex": 75.0}
+# A squat, and the bend over to set the dumbbells down after the set: the trunk pitches far more than in any
+# squat, the knees bend far less.
+SQUAT_BOTTOM = {"torso_pitch": 30.0, "hip_flex": 90.0, "knee_flex": 110.0}
+SET_WEIGHTS_DOWN = {"torso_pitch": 80.0, "hip_flex": 55.0, "knee_flex": 80.0}
+
+
+def moves(paths: list[list[dict]], view: str = "side", period_s: float = 2.5, pause_s: float = 1.0,
+          fps: float = 30.0, mess: synth.Mess = synth.Mess(), seed: int = 0) -> Stream:
+    """Standing, then one movement per path: from standing through each of its key poses in turn and back to
+    standing (eased between keys) in `period_s`, `pause_s` apart. `lifts` is the one-key case."""
+    rng = np.random.default_rng(seed)
+    camera = synth.Camera(view=view)
+    out, t = [], 0.0
+
+    def frame(p: dict) -> None:
+        nonlocal t
+        pts = synth.skeleton(p, p, p)
+        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
+        xy = camera.project(pts) + rng.normal(0, mess.noise, (NUM_KEYPOINTS, 2))
+        scores = np.full(NUM_KEYPOINTS, 0.9)
+        if camera.view == "side":
+            scores[[k for k in range(NUM_KEYPOINTS) if k % 2 == 0 and k > 0]] = mess.far_score
+        out.append((Pose(xy, scores, t, frame_size=camera.size), t))
+        t += 1.0 / fps
+
+    for _ in range(int(1.5 * fps)):
+        frame({})
+    for path in paths:
+        keys = [{}, *path, {}]
+        n = int(round(period_s * fps / (len(keys) - 1)))
+        for a, b in zip(keys, keys[1:]):
+            for i in range(n):
+                frame(synth._blend(a, b, (1 - math.cos(math.pi * i / n)) / 2))
+        for _ in range(int(pause_s * fps)):
+            frame({})
+    return out
+
+
+def scaled(key: dict, k: float) -> dict:
+    return {name: k * v for name, v in key.items()}

@@ -6,7 +6,8 @@ import pytest
 
 from engine_helpers import drive, of_type
 import synth
-from synth_scenes import PULL, STAND_UP, lifts, then, walking
+from synth_scenes import (HINGE_DOWN, PULL, PULL_POSITION, SET_DOWN_BEND, SET_WEIGHTS_DOWN, SQUAT_BOTTOM, STAND_UP,
+                          lifts, moves, scaled, then, walking)
 
 STANDING = [("squat", "side"), ("squat", "front"), ("deadlift", "side"), ("lunge", "side"),
             ("bicep_curl", "front"), ("hammer_curl", "front"), ("shoulder_press", "front"),
@@ -62,4 +63,43 @@ def test_a_set_whose_last_rep_is_shallow_keeps_it(exercise, view):
     segs = synth.schedule(7, m.period_s, alternate=m.alternate)
     segs[-3] = (*segs[-3][:2], 0.85, segs[-3][3])
     state, _, _ = drive(synth.render(exercise, segs, synth.Camera(view=view), seed=7), exercise=exercise)
+    assert state.count == 7, [(r.start_s, r.counted, r.reason) for r in state.reps]
+
+
+# A set's end whose legs still move (a real set-down bends the knees some), but out of step with the pull's
+# order or far beyond anything a rep did: still not a rep. Two exercises: a hinge and a squat.
+PULL_PATH = [HINGE_DOWN, PULL_POSITION]
+
+
+def test_a_set_down_that_bends_the_knees_with_the_trunk_is_not_a_rep():
+    """Each pull: the trunk goes over first, the knees bend most once the chest is back up. The set-down bends
+    hips and knees nearly as much, but together with the trunk: the order of a bend, not of a pull."""
+    poses = moves([PULL_PATH] * 5 + [[SET_DOWN_BEND]], period_s=3.0, seed=11)
+    state, events, _ = drive(poses, exercise="deadlift")
+    assert state.count == 5, [(r.start_s, r.counted, r.reason) for r in state.reps]
+    assert [r.reason for r in state.reps if not r.counted] == ["set_end"]
+    assert of_type(events, "counter")[-1]["current_count"] == 5
+
+
+@pytest.mark.parametrize("depth", [0.8, 0.9, 1.0])
+def test_a_last_pull_in_the_set_s_own_order_counts_even_when_shallower(depth):
+    last = [scaled(k, depth) for k in PULL_PATH]
+    state, _, _ = drive(moves([PULL_PATH] * 5 + [last], period_s=3.0, seed=12), exercise="deadlift")
+    assert state.count == 6, [(r.start_s, r.counted, r.reason) for r in state.reps]
+
+
+def test_setting_the_weights_down_after_a_squat_set_is_not_a_rep():
+    """Six squats, then the lifter bends over to set the dumbbells down and stands up: the hips go down (less
+    than in any squat, more than the counter's depth), the knees bend far less and the trunk pitches far more."""
+    poses = moves([[SQUAT_BOTTOM]] * 6 + [[SET_WEIGHTS_DOWN]], seed=13)
+    state, events, _ = drive(poses, exercise="squat")
+    assert state.count == 6, [(r.start_s, r.counted, r.reason) for r in state.reps]
+    assert [r.reason for r in state.reps if not r.counted] == ["set_end"]
+    assert [e["reason"] for e in of_type(events, "rep_rejected")] == ["set_end"]
+
+
+@pytest.mark.parametrize("depth", [0.75, 0.9])
+def test_a_shallow_last_squat_counts(depth):
+    poses = moves([[SQUAT_BOTTOM]] * 6 + [[scaled(SQUAT_BOTTOM, depth)]], seed=14)
+    state, _, _ = drive(poses, exercise="squat")
     assert state.count == 7, [(r.start_s, r.counted, r.reason) for r in state.reps]
