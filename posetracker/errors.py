@@ -132,6 +132,9 @@ ERRORS: dict[str, ErrorCode] = {
     "video_not_found": ErrorCode("A labelled clip is missing from --videos.", "Point --videos at the clips."),
     "no_clips": ErrorCode("No folder of clips to measure on, or no videos in the folder given to `batch`.",
                           "Pass --videos DIR, or a folder holding MP4/MOV/WebM/AVI/MKV files."),
+    "invalid_augmentation": ErrorCode("`eval --augment` named a variation that does not exist, or was combined "
+                                      "with --out.", "Use the names listed (half_fps, drop, mirror, zoom_in, "
+                                      "zoom_out, jitter), without --out."),
     # `posetracker batch` and `eval` over many clips (a clip's own failure is recorded in its result row)
     "manifest_invalid": ErrorCode("The batch manifest lists no clips, or is a JSON file that is not a list of "
                                   "records with a 'file'.", "One `PATH [EXERCISE]` a line, or a labels-style "

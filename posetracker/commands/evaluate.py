@@ -1,5 +1,5 @@
 """`posetracker eval LABELS.json [MORE.json | FOLDER ...] --videos DIR [--model NAME] [--json] [--pose-cache DIR]
-[--workers N] [--ray-address ADDR] [--out RESULTS.jsonl]`."""
+[--workers N] [--ray-address ADDR] [--out RESULTS.jsonl] [--augment NAME[,NAME]] [--augment-seed N]`."""
 from __future__ import annotations
 
 import json
@@ -23,6 +23,11 @@ def register(sub) -> None:
                         help="folder to cache each clip's poses in (default: $POSETRACKER_POSE_CACHE)")
     parser.add_argument("--out", metavar="PATH.jsonl",
                         help="also write each clip's result (JSONL, and CSV beside it); a re-run resumes from it")
+    parser.add_argument("--augment", metavar="NAME[,NAME]",
+                        help="count every clip again with its poses varied: half_fps, drop (10-20%% of frames lost "
+                             "in bursts), mirror, zoom_in / zoom_out (from a random frame on), jitter; several "
+                             "joined by commas apply in turn")
+    parser.add_argument("--augment-seed", type=int, default=0, help="seed of the variations' random choices")
     add_parallel_options(parser)
     parser.set_defaults(func=run)
 
@@ -30,10 +35,12 @@ def register(sub) -> None:
 def run(args) -> int:
     from posetracker.errors import PoseTrackerError
     from posetracker.estimators import check_model_name
+    from posetracker.tools.augment import parse_augmentations
     from posetracker.tools.evaluate import evaluate, load_label_sets
     from posetracker.tools.progress import ProgressBar
 
     check_model_name(args.model)
+    augment = parse_augmentations(args.augment)
     labels = load_label_sets(args.labels)
     videos = args.videos
     if videos is None:
@@ -45,7 +52,8 @@ def run(args) -> int:
     bar = None if quiet else ProgressBar([_Sized(videos, label) for label in labels])
     try:
         report = evaluate(labels, videos, args.model, args.pose_cache, workers=args.workers or _cores(),
-                          ray_address=args.ray_address, results=args.out, on_clip=bar)
+                          ray_address=args.ray_address, results=args.out, on_clip=bar, augment=augment,
+                          augment_seed=args.augment_seed)
     finally:
         if bar:
             bar.close()

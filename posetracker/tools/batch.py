@@ -32,6 +32,8 @@ class Clip:
     path: str      # what a worker opens; on a cluster every node must see the clips at this path
     exercise: str
     size: int = 0  # bytes, to estimate the time left
+    augment: tuple[str, ...] = ()  # eval's pose-level variations (tools/augment.py), applied after the cache
+    augment_seed: int = 0
 
     @property
     def key(self) -> tuple[str, str]:
@@ -115,6 +117,10 @@ def analyse_clip(clip: Clip, model: str, pose_cache: str | None = None, estimato
         if not Path(clip.path).is_file():
             raise PoseTrackerError("video_not_found", f"{clip.name} is not at {clip.path}.")
         track = track_video(clip.path, model, pose_cache, estimator=estimator)
+        if clip.augment:
+            from posetracker.tools.augment import augment_track
+
+            track = augment_track(track, clip.augment, key=clip.name, seed=clip.augment_seed)
         result = replay(track, Options(exercise=clip.exercise, mode=Mode.UPLOAD), model)
     except PoseTrackerError as exc:
         return {**record, "error": {"code": exc.code, "message": exc.message}}

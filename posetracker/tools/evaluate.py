@@ -43,6 +43,7 @@ class EvalReport:
     counted: int
     holds: int
     failures: list[dict] = field(default_factory=list)  # {file, exercise, code, message}: clips not analysed
+    augment: tuple[str, ...] = ()  # the pose-level variations every clip was counted under
 
     def by_exercise(self) -> dict[str, dict]:
         """The totals again, per exercise (low-confidence labels left out, as in the totals)."""
@@ -65,13 +66,13 @@ class EvalReport:
         return [c.file for c in self.clips if c.crowd_warnings]
 
     def to_dict(self) -> dict:
-        return {"model": self.model, "clips": [asdict(c) for c in self.clips],
+        return {"model": self.model, "augment": list(self.augment), "clips": [asdict(c) for c in self.clips],
                 "exact": round(self.exact, 4), "obo": round(self.obo, 4), "mae": round(self.mae, 4),
                 "hold_within": round(self.hold_within, 4), "counted_clips": self.counted, "hold_clips": self.holds,
                 "crowd_clips": self.crowd_clips, "exercises": self.by_exercise(), "failed_clips": self.failures}
 
     def table(self) -> str:
-        lines = [f"model: {self.model}",
+        lines = [f"model: {self.model}" + (f"  augmented: {', '.join(self.augment)}" if self.augment else ""),
                  f"{'clip':40s} {'exercise':13s} {'expected':>12s} {'got':>7s} {'ok':>5s}"]
         for c in self.clips:
             lo, hi = c.expected
@@ -164,17 +165,26 @@ def _is_label_list(path: Path) -> bool:
 
 def evaluate(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
              progress: Callable[[str], None] | None = None, *, workers: int = 1, ray_address: str | None = None,
-             results: str | Path | None = None, on_clip: Callable | None = None) -> EvalReport:
+             results: str | Path | None = None, on_clip: Callable | None = None, augment: tuple[str, ...] = (),
+             augment_seed: int = 0) -> EvalReport:
     """Scores every labelled clip. `workers` / `ray_address` spread the clips over processes or a Ray cluster
-    (the report is the same); `results` writes each clip's record (JSONL + CSV) and lets a re-run resume."""
+    (the report is the same); `results` writes each clip's record (JSONL + CSV) and lets a re-run resume.
+    `augment` names pose-level variations (`posetracker.tools.augment`) applied to every clip's poses."""
+    from posetracker.tools.augment import parse_augmentations
     from posetracker.tools.batch import Clip, run_batch
+
+    augment = parse_augmentations(augment)
+    if augment and results is not None:
+        raise PoseTrackerError("invalid_augmentation", "--out keeps the unvaried clips' results (a re-run resumes from "
+                               "them): leave it out when varying the clips with --augment.")
 
     clips = []
     for label in labels:
         path = Path(videos) / label["file"]
         if not path.is_file():
             raise PoseTrackerError("video_not_found", f"Labelled clip {label['file']} is not in {videos}.")
-        clips.append(Clip(label["file"], str(path.resolve()), label["exercise"], path.stat().st_size))
+        clips.append(Clip(label["file"], str(path.resolve()), label["exercise"], path.stat().st_size, augment,
+                          augment_seed))
 
     def report_clip(record: dict, clip) -> None:
         if progress:
@@ -193,7 +203,7 @@ def evaluate(labels: list[dict], videos: str | Path, model: str, pose_cache: str
             continue
         got = SimpleNamespace(reps=record["reps"], hold_seconds=record["hold_seconds"])
         scores.append(replace(score_clip(label, got), crowd_warnings=record["crowd_warnings"]))
-    return summarise(model, scores, failures)
+    return replace(summarise(model, scores, failures), augment=augment)
 
 
 def summarise(model: str, clips: list[ClipScore], failures: list[dict] = ()) -> EvalReport:
