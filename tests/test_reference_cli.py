@@ -98,3 +98,20 @@ def test_a_forged_settings_object_cannot_reach_the_engine_with_a_reference():
     allowed, error = enforce(forged)
     assert allowed.reference is None and error["details"]["blocked"] == ["custom_exercises"]
     assert forged.to_options(Mode.UPLOAD).reference is None
+
+
+def test_judge_explains_each_rep_a_reference_compared_on_a_clip(capsys, videos_dir, movenet_installed, pose_cache,
+                                                                 tmp_path):
+    """`reference judge --explain CLIP` lists every rep compared there, counted or the rule that rejected it."""
+    labels = [label for label in json.loads((videos_dir.parent / "labels.json").read_text())
+              if label["file"] in ("dollarpy_pushup2.mp4", "mrpose_pushup_a.mp4")]
+    (tmp_path / "labels.json").write_text(json.dumps(labels))
+    code, out, err = cli(capsys, "reference", "judge", tmp_path / "labels.json", "--videos", videos_dir,
+                         "--pose-cache", pose_cache, "--explain", "mrpose_pushup_a.mp4")
+    assert code == 0, err
+    table, _, explained = out.partition("reference push_up on mrpose_pushup_a.mp4 (push_up): ")
+    assert "reference push_up: same exercise 2/2 within one rep" in table
+    counted = int(explained.split(" counted")[0])
+    lines = explained.splitlines()[1:]
+    assert sum(line.endswith(")") and " counted " in line for line in lines) == counted >= 8
+    assert all(" s  counted" in line or " s  rejected: " in line for line in lines)

@@ -33,6 +33,8 @@ def register(sub) -> None:
     judge.add_argument("--model", default="movenet", help="pose model (movenet or blazepose)")
     judge.add_argument("--pose-cache", default=os.environ.get("POSETRACKER_POSE_CACHE"),
                        help="folder of cached poses (default: $POSETRACKER_POSE_CACHE)")
+    judge.add_argument("--explain", metavar="CLIP", action="append", default=[],
+                       help="also list each rep compared on this clip (file name) and why it was not counted")
     judge.set_defaults(func=_judge)
     for p in (create, listing, delete):
         p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -97,10 +99,12 @@ def _delete(args) -> int:
 def _judge(args) -> int:
     from posetracker.estimators import check_model_name
     from posetracker.tools.evaluate import load_labels
-    from posetracker.reference.judge import judge, table
+    from posetracker.reference.judge import explain, judge, table
 
     check_model_name(args.model)
     labels = [label for path in args.labels for label in load_labels(path)]
     cells = judge(labels, args.videos, args.model, args.pose_cache, log=lambda s: print(s, file=sys.stderr))
     print(table(cells))
+    for clip in args.explain:
+        print(explain(cells, clip))
     return 0

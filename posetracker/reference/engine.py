@@ -24,6 +24,7 @@ from posetracker.phases import CueCooldown, Phase, Phases
 from posetracker.pose import KP, Pose
 from posetracker.reference.matcher import ENTER, MIN_EXCURSION, Candidate, Segmenter, compare
 from posetracker.reference.signature import FeatureStream, Signature, progress_signal, trim_to_movement
+from posetracker.reference.view import median_width
 
 MIRRORS = (False, True)  # the reference as recorded, and with left and right swapped
 SAME_REP_OVERLAP = 0.5   # two candidates sharing this much of the shorter one are one repetition
@@ -49,13 +50,19 @@ class _PlacementSpec:
 class _Window:
     times: deque = field(default_factory=deque)
     rows: deque = field(default_factory=deque)
+    widths: deque = field(default_factory=deque)  # each frame's `view.lateral_width`
 
-    def add(self, t: float, values: np.ndarray, keep_s: float) -> None:
+    def add(self, t: float, values: np.ndarray, keep_s: float, width: float = math.nan) -> None:
         self.times.append(t)
         self.rows.append(values)
+        self.widths.append(width)
         while self.times and self.times[0] < t - keep_s:
             self.times.popleft()
             self.rows.popleft()
+            self.widths.popleft()
+
+    def width_between(self, start: float, end: float) -> float | None:
+        return median_width([w for t, w in zip(self.times, self.widths) if start <= t <= end])
 
     def between(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
         pick = [i for i, t in enumerate(self.times) if start <= t <= end]
@@ -149,7 +156,7 @@ class ReferenceEngine:
             return
         self._seen_t = t
         values, _ = self._stream.update(pose, t)
-        self._window.add(t, values, self.max_rep_s + 2.0)
+        self._window.add(t, values, self.max_rep_s + 2.0, self._stream.width)
         for mirrored, seg in self._segmenters.items():
             s = progress_signal(self.signature, values, mirrored)
             self._signals[mirrored] = s
@@ -169,7 +176,7 @@ class ReferenceEngine:
         same = [r for r in self._reps if _overlap(r.start_s, r.end_s, times[0], times[-1]) >= SAME_REP_OVERLAP]
         if any(r.counted for r in same):
             return  # the other orientation already counted this repetition
-        match = compare(self.signature, times, rows, mirrored)
+        match = compare(self.signature, times, rows, mirrored, self._window.width_between(times[0], times[-1]))
         score = match.score()
         depth = round(cand.excursion, 3)
         record = dict(start_s=round(float(times[0]), 3), end_s=round(float(times[-1]), 3), score=score["overallScore"],

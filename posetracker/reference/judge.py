@@ -8,7 +8,7 @@ same exercise within one rep of their labels, and at most one rep on clips of a 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from posetracker.analysis import replay
@@ -39,6 +39,7 @@ class Cell:
     reps: int
     lo: int | None
     hi: int | None
+    records: tuple = field(default=(), compare=False)  # every rep compared: counted, or why not (`explain`)
 
     @property
     def same(self) -> bool:
@@ -87,8 +88,9 @@ def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | 
             log(f"{exercise}: reference {clip} {rep['start_s']:.2f}-{rep['end_s']:.2f} s, moves "
                 f"{', '.join(signature.moving_parts)}")
         for file, (label, track) in tracks.items():
-            reps, _ = count_with(signature, track, exercise)
-            cells.append(Cell(exercise, file, label["exercise"], reps, label.get("reps_min"), label.get("reps_max")))
+            reps, records = count_with(signature, track, exercise)
+            cells.append(Cell(exercise, file, label["exercise"], reps, label.get("reps_min"), label.get("reps_max"),
+                              tuple(records)))
     return cells
 
 
@@ -110,3 +112,16 @@ def table(cells: list[Cell]) -> str:
     lines.append(f"all references: same exercise {sum(c.ok for c in same)}/{len(same)} within one rep; "
                  f"other exercises {sum(c.ok for c in other)}/{len(other)} at most one rep")
     return "\n".join(lines)
+
+
+def explain(cells: list[Cell], clip: str) -> str:
+    """Each rep every reference compared on `clip`: when, counted or the rule that rejected it, and its score (why
+    a cell of the table misses)."""
+    lines = []
+    for c in (c for c in cells if c.clip == clip):
+        lines.append(f"reference {c.reference} on {clip} ({c.exercise}): {c.reps} counted, labels {c.lo}-{c.hi}")
+        for r in c.records:
+            verdict = "counted" if r.counted else f"rejected: {r.reason}"
+            score = f" score {r.score:.0f} ({r.grade})" if r.score is not None else ""
+            lines.append(f"    {r.start_s:7.2f}-{r.end_s:7.2f} s  {verdict}{score}")
+    return "\n".join(lines) if lines else f"{clip}: no such clip in the table"

@@ -16,6 +16,7 @@ import numpy as np
 
 from posetracker.reference import features as F
 from posetracker.reference.signature import BACK, SAMPLES, Signature, progress_signal, resample
+from posetracker.reference.view import HIDES, hidden_by_view, seen_from, still_slack, view_ratio
 
 ENTER = 0.3          # along the reference's movement, from the baseline: a rep has begun
 MIN_EXCURSION = 0.45  # a counted rep goes at least this far (1.0 is as far as the reference went)
@@ -145,21 +146,26 @@ class Match:
                 "timingScore": round(timing, 1), "grade": grade}
 
 
-def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool) -> Match:
-    """How one candidate rep (`rows`: features per frame at `times`) matches the reference."""
+def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
+            view: float | None = None) -> Match:
+    """How one candidate rep (`rows`: features per frame at `times`) matches the reference. `view`: the
+    candidate's `view.lateral_width` (None: judged as if filmed from the reference's view)."""
     rows = rows[:, F.MIRROR] if mirrored else rows
     cand = resample(times, rows, SAMPLES)
-    act = sig.active & np.isfinite(cand).all(axis=0)
+    ratio = view_ratio(sig.view, view)
+    hidden = hidden_by_view(sig, ratio)
+    act = sig.active & ~hidden & np.isfinite(cand).all(axis=0)
     if not act.any():
         return Match(0.0, math.inf, 1.0, False, True, "unseen")
     scale = F.UNIT[act]
     u = (sig.template[:, act] - sig.rest[act]) / scale
     c = (cand[:, act] - (cand[0, act] + cand[-1, act]) / 2) / scale
-    ncc = _weighted_ncc(u, c, (sig.direction[act] / scale) ** 2)
+    seen = seen_from(sig, ratio)
+    ncc = _weighted_ncc(u, c, (seen.direction[act] / scale) ** 2)
     cost = _dtw(u, c)
     timing = (times[-1] - times[0]) / sig.duration_s
-    parts_ok = _parts_move(sig, cand, act)
-    still_ok = _still_stays(sig, cand) and _held_joints_stay(sig, cand)
+    parts_ok = _parts_move(seen, cand, act, hidden, ratio is not None and ratio < HIDES)
+    still_ok = _still_stays(sig, cand, still_slack(sig, ratio)) and _held_joints_stay(sig, cand)
     why = ("other_posture" if not _same_posture(sig, cand) else "unlike_reference" if ncc < MIN_NCC
            else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
            else "extra_movement" if not still_ok else None)
@@ -196,23 +202,32 @@ def _dtw(a: np.ndarray, b: np.ndarray, band: int = SAMPLES // 4) -> float:
     return float(acc[n, m]) / (n + m)
 
 
-def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
-    """Every body part the reference moves moves here too, at least `MIN_PART` of the way."""
+def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray, hidden: np.ndarray | None = None,
+                side_on: bool = False) -> bool:
+    """Every body part the reference moves moves here too, at least `MIN_PART` of the way. A part whose every
+    moving feature the candidate's view hides is not judged (see `view.hidden_by_view`), and filmed `side_on`
+    one limb of a pair the reference moves together is enough: the near one hides the far one."""
     rest = (cand[0] + cand[-1]) / 2
     dev = np.where(act, cand - rest, 0.0)
     peak = dev[int(np.argmax((np.nan_to_num(dev / F.UNIT) ** 2).sum(axis=1)))]
+    moved, short = set(), set()
     for part in sig.moving_parts:
         idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
         if not idx:
+            if hidden is not None and all(hidden[i] for i in np.flatnonzero(sig.active) if F.PART[i] == part):
+                continue
             return False  # a part the movement needs is out of sight: nothing says it moved
         d = sig.direction[idx]
         norm = float(d @ d)
-        if norm > 0 and float(peak[idx] @ d) / norm < MIN_PART:
-            return False
-    return True
+        (short if norm > 0 and float(peak[idx] @ d) / norm < MIN_PART else moved).add(part)
+    return not short or side_on and all(_other_side(p) in moved for p in short)
 
 
-def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
+def _other_side(part: str) -> str:
+    return part.replace("left_", "@").replace("right_", "left_").replace("@", "right_")
+
+
+def _still_stays(sig: Signature, cand: np.ndarray, slack: np.ndarray | None = None) -> bool:
     """What the reference keeps still does not make a large movement of its own: the positions of every body part
     (feet stepping apart are a lunge, not a squat; a curl keeps the elbow down, a jumping jack raises it) and the
     joints of the limbs it moves (a curl keeps the shoulder still). Angles of still limbs are not judged: a limb
@@ -225,7 +240,8 @@ def _still_stays(sig: Signature, cand: np.ndarray) -> bool:
     still = ~sig.active & parts & ~one_sided & np.isfinite(sig.rest) & np.isfinite(cand).all(axis=0)
     for i in np.flatnonzero(still):
         rng = float(cand[:, i].max() - cand[:, i].min())
-        if rng > max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i])):
+        bound = max(STILL_FLOOR[F.KIND[i]], STILL_FACTOR[F.KIND[i]] * float(sig.spread[i]))
+        if rng > bound * (1.0 if slack is None else slack[i]):
             return False
     return True
 

@@ -19,6 +19,7 @@ from posetracker.errors import PoseTrackerError
 from posetracker.signals import BodyScale
 from posetracker.pose import Pose
 from posetracker.reference import features as F
+from posetracker.reference.view import lateral_width, median_width
 
 if TYPE_CHECKING:
     from posetracker.engine import RepRecord
@@ -63,12 +64,16 @@ class FeatureStream:
         self._scale = BodyScale(TORSO_MEMORY_S, F.GATE)
         self._value = np.full(F.COUNT, np.nan)
         self._t: float | None = None
+        self.width = math.nan  # this frame's `view.lateral_width` (NaN: unseen)
 
     def update(self, pose: Pose | None, t: float) -> tuple[np.ndarray, np.ndarray]:
         """(smoothed values, seen this frame). Values stay NaN until a feature is first seen."""
         if pose is None:
+            self.width = math.nan
             return self._value.copy(), np.zeros(F.COUNT, bool)
-        raw, ok = F.pose_features(pose, body_unit(self._scale.update(pose, t)))
+        unit = body_unit(self._scale.update(pose, t))
+        self.width = lateral_width(pose, unit)
+        raw, ok = F.pose_features(pose, unit)
         dt = 0.0 if self._t is None else max(0.0, t - self._t)
         self._t = t
         alpha = 1.0 if dt <= 0 else 1.0 / (1.0 + 1.0 / (2 * math.pi * SMOOTH_HZ * dt))
@@ -88,6 +93,7 @@ class Signature:
     spread: np.ndarray     # (F.COUNT,) each feature's range over the rep
     duration_s: float
     version: int = SIGNATURE_VERSION
+    view: float | None = None  # the rep's `view.lateral_width` (None: made before it was kept)
 
     @property
     def part_shares(self) -> dict[str, float]:
@@ -118,7 +124,8 @@ class Signature:
         return {"version": self.version, "features": list(F.NAMES), "samples": SAMPLES,
                 "template": arr(self.template), "active": [bool(a) for a in self.active], "rest": arr(self.rest),
                 "direction": arr(self.direction), "spread": arr(self.spread),
-                "duration_s": round(self.duration_s, 4), "moving_parts": list(self.moving_parts)}
+                "duration_s": round(self.duration_s, 4), "moving_parts": list(self.moving_parts),
+                "view": None if self.view is None else round(self.view, 4)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Signature":
@@ -130,7 +137,8 @@ class Signature:
             return np.array([np.nan if v is None else v for v in data[key]], float).reshape(shape)
         n = int(data["samples"])
         return cls(arr("template", (n, F.COUNT)), np.array(data["active"], bool), arr("rest", (F.COUNT,)),
-                   arr("direction", (F.COUNT,)), arr("spread", (F.COUNT,)), float(data["duration_s"]))
+                   arr("direction", (F.COUNT,)), arr("spread", (F.COUNT,)), float(data["duration_s"]),
+                   view=None if data.get("view") is None else float(data["view"]))
 
 
 def invalid(message: str, **details) -> PoseTrackerError:
@@ -152,7 +160,7 @@ def build_signature(poses: list[Pose | None], timestamps, start_s: float, end_s:
         raise invalid(f"The segment {start_s:g}-{end_s:g} s is not inside the clip (0-{length:.2f} s), or holds "
                       "fewer than 3 frames.", reason="outside_clip")
     stream = FeatureStream()
-    rows, seen, present = [], [], []
+    rows, seen, present, widths = [], [], [], []
     for pose, ts in zip(poses, t):
         if ts > end_s:
             break
@@ -161,6 +169,7 @@ def build_signature(poses: list[Pose | None], timestamps, start_s: float, end_s:
             rows.append(values)
             seen.append(ok)
             present.append(pose is not None and ok.sum() >= 4)
+            widths.append(stream.width)
     if np.mean(present) < MIN_PRESENCE:
         raise invalid(f"No person is seen in most of {start_s:g}-{end_s:g} s: choose a segment where the whole "
                       "movement is in view.", reason="no_person")
@@ -177,9 +186,11 @@ def build_signature(poses: list[Pose | None], timestamps, start_s: float, end_s:
     peak = int(np.argmax(((dev / F.UNIT) ** 2).sum(axis=1)))
     direction = dev[peak]
     probe = Signature(np.zeros((1, F.COUNT)), active, rest, direction, rng, 1.0)
+    whole = times
     times, rows_a = trim_to_movement(probe, times, rows_a, False)
     template = resample(times, rows_a, SAMPLES)
-    return Signature(template, active, rest, direction, rng, float(times[-1] - times[0]))
+    view = median_width(np.asarray(widths)[(whole >= times[0]) & (whole <= times[-1])])
+    return Signature(template, active, rest, direction, rng, float(times[-1] - times[0]), view=view)
 
 
 def _moving(template: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
