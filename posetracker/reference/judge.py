@@ -52,11 +52,15 @@ class Cell:
 
 
 def count_with(signature, track, name: str = "reference") -> tuple[int, list]:
-    engine = ReferenceEngine(Options(mode=Mode.UPLOAD), _Ref("judge", name, signature))
-    for i, (t, pose) in enumerate(zip(track.timestamps, track.poses)):
-        engine.update(pose, float(t), i)
-    engine.finish()
-    state = engine.snapshot()
+    """Count `track` with a reference through the tracker step every runtime flow takes (gates included)."""
+    from posetracker.tracker import Tracker
+
+    reference = _Ref("judge", name, signature)
+    tracker = Tracker(Options(mode=Mode.UPLOAD), engine_factory=lambda options: ReferenceEngine(options, reference))
+    for t, pose in zip(track.timestamps, track.poses):
+        tracker.step_pose(pose, float(t))
+    tracker.finish()
+    state = tracker.state()
     return state.count, list(state.reps)
 
 

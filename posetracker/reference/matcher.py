@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posetracker.reference import features as F
-from posetracker.reference.signature import BACK, SAMPLES, Signature, progress_signal, resample
+from posetracker.reference.signature import BACK, MIN_SEEN, SAMPLES, Signature, progress_signal, resample
 
 ENTER = 0.3          # along the reference's movement, from the baseline: a rep has begun
 MIN_EXCURSION = 0.45  # a counted rep goes at least this far (1.0 is as far as the reference went)
@@ -33,7 +33,8 @@ STILL_FACTOR = {"angle": 5.0, "height": 2.5, "spread": 2.5}  # a still part movi
 # A joint the reference holds still on both sides of the body (or on the one side it sees) is held still by the
 # movement itself (a curl's shoulder, a lateral raise's elbow), not hidden from the camera: it may bend this much
 # (half-turns: 27 degrees), or this many times its own range in the reference, before the rep is another movement.
-# (A joint still on one side only while its mirror moves is a view's artefact: a push-up filmed three-quarter on.)
+# (A joint still on one side only while its mirror moves is a view's artefact: a push-up filmed three-quarter on;
+# the mirror must be on a limb the movement moves, not a far arm whose keypoints the model guesses.)
 HELD_JOINT = 0.2        # a joint moving less than this (half-turns) over the reference rep is held still
 HELD_FLOOR, HELD_FACTOR = 0.15, 1.5
 # The trunk's posture at rest (shoulders' height above the hips, in body units: about 1 standing, about 0 lying
@@ -145,8 +146,14 @@ class Match:
                 "timingScore": round(timing, 1), "grade": grade}
 
 
-def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool) -> Match:
-    """How one candidate rep (`rows`: features per frame at `times`) matches the reference."""
+def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
+            seen: np.ndarray | None = None) -> Match:
+    """How one candidate rep (`rows`: features per frame at `times`) matches the reference. `seen` (per frame
+    and feature, optional) says which values were seen rather than held through an occlusion."""
+    glimpsed = None
+    if seen is not None and len(seen) == len(rows):
+        rows, glimpsed = hide_unseen(rows, seen), np.asarray(seen, bool).any(axis=0)
+        glimpsed = glimpsed[F.MIRROR] if mirrored else glimpsed
     rows = rows[:, F.MIRROR] if mirrored else rows
     cand = resample(times, rows, SAMPLES)
     act = sig.active & np.isfinite(cand).all(axis=0)
@@ -158,7 +165,7 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool)
     ncc = _weighted_ncc(u, c, (sig.direction[act] / scale) ** 2)
     cost = _dtw(u, c)
     timing = (times[-1] - times[0]) / sig.duration_s
-    parts_ok = _parts_move(sig, cand, act)
+    parts_ok = _parts_move(sig, cand, act, glimpsed)
     still_ok = _still_stays(sig, cand) and _held_joints_stay(sig, cand)
     why = ("other_posture" if not _same_posture(sig, cand) else "unlike_reference" if ncc < MIN_NCC
            else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
@@ -196,7 +203,7 @@ def _dtw(a: np.ndarray, b: np.ndarray, band: int = SAMPLES // 4) -> float:
     return float(acc[n, m]) / (n + m)
 
 
-def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
+def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray, glimpsed: np.ndarray | None = None) -> bool:
     """Every body part the reference moves moves here too, at least `MIN_PART` of the way."""
     rest = (cand[0] + cand[-1]) / 2
     dev = np.where(act, cand - rest, 0.0)
@@ -204,6 +211,8 @@ def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
     for part in sig.moving_parts:
         idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
         if not idx:
+            if glimpsed is not None and _hidden_twin(sig, part, act, glimpsed):
+                continue
             return False  # a part the movement needs is out of sight: nothing says it moved
         d = sig.direction[idx]
         norm = float(d @ d)
@@ -276,10 +285,39 @@ def _held_joints_stay(sig: Signature, cand: np.ndarray) -> bool:
         if F.KIND[i] != "angle" or F.PART[i] not in moving or sig.active[i] or not np.isfinite(sig.rest[i]):
             continue
         j = int(F.MIRROR[i])
-        if sig.spread[i] >= HELD_JOINT or (np.isfinite(sig.rest[j]) and sig.spread[j] >= HELD_JOINT):
+        if sig.spread[i] >= HELD_JOINT or (_mirror_moves(sig, j, moving) and sig.spread[j] >= HELD_JOINT):
             continue
         if not np.isfinite(cand[:, i]).all():
             continue
         if float(cand[:, i].max() - cand[:, i].min()) > max(HELD_FLOOR, HELD_FACTOR * float(sig.spread[i])):
             return False
     return True
+
+
+def hide_unseen(rows: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """A candidate's features seen in fewer than `MIN_SEEN` of its frames are left out, as the signature leaves
+    them out of the reference: the value a feature holds through an occlusion (the far arm of a push-up filmed
+    side-on, behind the body at the bottom) is its last sighting, stale, neither still nor moving."""
+    if len(seen) != len(rows) or not len(rows):
+        return rows
+    out = np.array(rows, float)
+    out[:, np.asarray(seen, bool).mean(axis=0) < MIN_SEEN] = np.nan
+    return out
+
+
+def _hidden_twin(sig: Signature, part: str, act: np.ndarray, glimpsed: np.ndarray) -> bool:
+    """A limb glimpsed during the rep but out of sight for most of it, whose mirror image the reference moves too
+    and which is in sight: a movement of both limbs seen from the side, the far one going behind the body. The
+    near limb speaks for both (it is still judged). A limb never seen in the rep is not excused: from a pure side
+    view nothing says the far limb moves at all (a one-arm movement and a two-arm one look alike)."""
+    twin = part.replace("left_", "@").replace("right_", "left_").replace("@", "right_")
+    mine = [i for i in range(F.COUNT) if F.PART[i] == part and sig.active[i]]
+    return twin != part and twin in sig.moving_parts and bool(glimpsed[mine].any()) and any(
+        F.PART[i] == twin for i in np.flatnonzero(act))
+
+
+def _mirror_moves(sig: Signature, j: int, moving: set) -> bool:
+    """The mirror joint `j` turns as part of the movement: its limb is one the movement moves. A far limb's joint
+    the reference only seems to turn (keypoints guessed behind the body, a curl's far arm) is not that limb's
+    twin doing the movement, so it does not excuse the near joint."""
+    return bool(np.isfinite(sig.rest[j])) and F.PART[j] in moving
