@@ -139,3 +139,22 @@ def test_a_far_arm_the_model_guesses_does_not_excuse_the_near_shoulder_turning()
     dip = curl.copy()
     dip[:, F.NAMES.index("left_shoulder_angle")] += 0.25 * BUMP
     assert compare(sig, TIMES, dip, False, np.isfinite(dip)).why == "extra_movement"
+
+
+def test_the_judge_explains_each_candidate_rep():
+    """The diagnostic behind `posetracker reference judge --why CLIP`: one line per candidate, counted or why not."""
+    from types import SimpleNamespace
+
+    from posetracker.reference.judge import count_with, decisions
+
+    ref = synth.perform("push_up", reps=1, view="side", seed=1)
+    sig = build_signature([p for p, _ in ref], [t for _, t in ref], 1.4, 3.6)
+    squats = synth.perform("squat", reps=3, view="side", seed=5)
+    pushups = _far_arm_hidden_when_bent(synth.perform("push_up", reps=3, view="side", seed=5, period_s=3.0))
+    for seq, counted in ((pushups, 3), (squats, 0)):
+        track = SimpleNamespace(poses=[p for p, _ in seq], timestamps=np.array([t for _, t in seq]))
+        count, reps = count_with(sig, track, "push-up")
+        text = decisions("push_up", "synthetic", reps).splitlines()
+        assert count == counted and text[0] == f"push_up reference on synthetic: {counted} counted"
+        assert len(text) == 1 + len(reps) and sum("counted" in line for line in text[1:]) == counted
+        assert all(r.counted or r.reason in line for r, line in zip(reps, text[1:]))

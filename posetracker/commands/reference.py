@@ -33,6 +33,8 @@ def register(sub) -> None:
     judge.add_argument("--model", default="movenet", help="pose model (movenet or blazepose)")
     judge.add_argument("--pose-cache", default=os.environ.get("POSETRACKER_POSE_CACHE"),
                        help="folder of cached poses (default: $POSETRACKER_POSE_CACHE)")
+    judge.add_argument("--why", action="append", default=[], metavar="CLIP",
+                       help="print each candidate rep's decision and reason on this clip (repeatable)")
     judge.set_defaults(func=_judge)
     for p in (create, listing, delete):
         p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -101,6 +103,7 @@ def _judge(args) -> int:
 
     check_model_name(args.model)
     labels = [label for path in args.labels for label in load_labels(path)]
-    cells = judge(labels, args.videos, args.model, args.pose_cache, log=lambda s: print(s, file=sys.stderr))
+    cells = judge(labels, args.videos, args.model, args.pose_cache, log=lambda s: print(s, file=sys.stderr),
+                  explain=set(args.why))
     print(table(cells))
     return 0

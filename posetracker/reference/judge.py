@@ -73,8 +73,22 @@ def reference_from(track, exercise: str, model: str):
     return build_signature(track.poses, track.timestamps, start, end), {"start_s": start, "end_s": end}
 
 
+def decisions(reference: str, clip: str, reps) -> str:
+    """Each candidate rep a reference judged on a clip: when, counted or why not, how far it went and its scores
+    (the engine keeps a rejected reading unless a later one of the same repetition replaced it)."""
+    lines = [f"{reference} reference on {clip}: {sum(r.counted for r in reps)} counted"]
+    for r in reps:
+        s = r.reference_score or {}
+        lines.append(f"    {r.start_s:7.2f}-{r.end_s:7.2f} s  {'counted' if r.counted else r.reason:18s} depth "
+                     f"{r.depth if r.depth is not None else float('nan'):5.2f}  shape {s.get('nccScore', '-')}  "
+                     f"timing {s.get('timingScore', '-')}")
+    return "\n".join(lines)
+
+
 def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
-          log=None, references: dict[str, str] | None = None) -> list[Cell]:
+          log=None, references: dict[str, str] | None = None, explain: set[str] | frozenset = frozenset()
+          ) -> list[Cell]:
+    """The acceptance table's cells; `explain` names clips whose every candidate rep's decision goes to `log`."""
     from posetracker.tools.posecache import track_video
 
     tracks = {}
@@ -91,7 +105,9 @@ def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | 
             log(f"{exercise}: reference {clip} {rep['start_s']:.2f}-{rep['end_s']:.2f} s, moves "
                 f"{', '.join(signature.moving_parts)}")
         for file, (label, track) in tracks.items():
-            reps, _ = count_with(signature, track, exercise)
+            reps, records = count_with(signature, track, exercise)
+            if log and file in explain:
+                log(decisions(exercise, file, records))
             cells.append(Cell(exercise, file, label["exercise"], reps, label.get("reps_min"), label.get("reps_max")))
     return cells
 
