@@ -34,7 +34,8 @@ def register(sub) -> None:
     judge.add_argument("--pose-cache", default=os.environ.get("POSETRACKER_POSE_CACHE"),
                        help="folder of cached poses (default: $POSETRACKER_POSE_CACHE)")
     judge.add_argument("--explain", metavar="CLIP", action="append", default=[],
-                       help="also list each rep compared on this clip (file name) and why it was not counted")
+                       help="also list each rep compared on this clip (file name): counted, or the rule that "
+                            "rejected it, with its depth and scores")
     judge.set_defaults(func=_judge)
     for p in (create, listing, delete):
         p.add_argument("--json", action="store_true", help="print one JSON object")

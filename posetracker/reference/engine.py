@@ -51,15 +51,19 @@ class _Window:
     times: deque = field(default_factory=deque)
     rows: deque = field(default_factory=deque)
     widths: deque = field(default_factory=deque)  # each frame's `view.lateral_width`
+    seen: deque = field(default_factory=deque)  # which features the frame saw (the rest are held, stale values)
 
-    def add(self, t: float, values: np.ndarray, keep_s: float, width: float = math.nan) -> None:
+    def add(self, t: float, values: np.ndarray, keep_s: float, width: float = math.nan,
+            seen: np.ndarray | None = None) -> None:
         self.times.append(t)
         self.rows.append(values)
         self.widths.append(width)
+        self.seen.append(np.isfinite(values) if seen is None else seen)
         while self.times and self.times[0] < t - keep_s:
             self.times.popleft()
             self.rows.popleft()
             self.widths.popleft()
+            self.seen.popleft()
 
     def width_between(self, start: float, end: float) -> float | None:
         return median_width([w for t, w in zip(self.times, self.widths) if start <= t <= end])
@@ -67,6 +71,9 @@ class _Window:
     def between(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
         pick = [i for i, t in enumerate(self.times) if start <= t <= end]
         return np.array([self.times[i] for i in pick]), np.array([self.rows[i] for i in pick])
+
+    def seen_between(self, start: float, end: float) -> np.ndarray:
+        return np.array([s for t, s in zip(self.times, self.seen) if start <= t <= end])
 
 
 class ReferenceEngine:
@@ -155,8 +162,8 @@ class ReferenceEngine:
                     seg.reset()  # never complete a rep across a gap
             return
         self._seen_t = t
-        values, _ = self._stream.update(pose, t)
-        self._window.add(t, values, self.max_rep_s + 2.0, self._stream.width)
+        values, seen = self._stream.update(pose, t)
+        self._window.add(t, values, self.max_rep_s + 2.0, self._stream.width, seen)
         for mirrored, seg in self._segmenters.items():
             s = progress_signal(self.signature, values, mirrored)
             self._signals[mirrored] = s
@@ -176,7 +183,8 @@ class ReferenceEngine:
         same = [r for r in self._reps if _overlap(r.start_s, r.end_s, times[0], times[-1]) >= SAME_REP_OVERLAP]
         if any(r.counted for r in same):
             return  # the other orientation already counted this repetition
-        match = compare(self.signature, times, rows, mirrored, self._window.width_between(times[0], times[-1]))
+        match = compare(self.signature, times, rows, mirrored, view=self._window.width_between(times[0], times[-1]),
+                        seen=self._window.seen_between(times[0], times[-1]))
         score = match.score()
         depth = round(cand.excursion, 3)
         record = dict(start_s=round(float(times[0]), 3), end_s=round(float(times[-1]), 3), score=score["overallScore"],

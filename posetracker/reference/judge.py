@@ -53,11 +53,15 @@ class Cell:
 
 
 def count_with(signature, track, name: str = "reference") -> tuple[int, list]:
-    engine = ReferenceEngine(Options(mode=Mode.UPLOAD), _Ref("judge", name, signature))
-    for i, (t, pose) in enumerate(zip(track.timestamps, track.poses)):
-        engine.update(pose, float(t), i)
-    engine.finish()
-    state = engine.snapshot()
+    """Count `track` with a reference through the tracker step every runtime flow takes (gates included)."""
+    from posetracker.tracker import Tracker
+
+    reference = _Ref("judge", name, signature)
+    tracker = Tracker(Options(mode=Mode.UPLOAD), engine_factory=lambda options: ReferenceEngine(options, reference))
+    for t, pose in zip(track.timestamps, track.poses):
+        tracker.step_pose(pose, float(t))
+    tracker.finish()
+    state = tracker.state()
     return state.count, list(state.reps)
 
 
@@ -72,6 +76,7 @@ def reference_from(track, exercise: str, model: str):
 
 def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
           log=None, references: dict[str, str] | None = None) -> list[Cell]:
+    """The acceptance table's cells, each with every rep compared (`explain` prints them)."""
     from posetracker.tools.posecache import track_video
 
     tracks = {}
@@ -122,6 +127,9 @@ def explain(cells: list[Cell], clip: str) -> str:
         lines.append(f"reference {c.reference} on {clip} ({c.exercise}): {c.reps} counted, labels {c.lo}-{c.hi}")
         for r in c.records:
             verdict = "counted" if r.counted else f"rejected: {r.reason}"
+            depth = f" depth {r.depth:.2f}" if r.depth is not None else ""
+            s = r.reference_score or {}
+            shape = f" shape {s['nccScore']} timing {s['timingScore']}" if "nccScore" in s else ""
             score = f" score {r.score:.0f} ({r.grade})" if r.score is not None else ""
-            lines.append(f"    {r.start_s:7.2f}-{r.end_s:7.2f} s  {verdict}{score}")
+            lines.append(f"    {r.start_s:7.2f}-{r.end_s:7.2f} s  {verdict}{depth}{shape}{score}")
     return "\n".join(lines) if lines else f"{clip}: no such clip in the table"

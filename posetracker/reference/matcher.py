@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posetracker.reference import features as F
-from posetracker.reference.signature import BACK, SAMPLES, Signature, progress_signal, resample
+from posetracker.reference.signature import BACK, MIN_SEEN, SAMPLES, Signature, progress_signal, resample
 from posetracker.reference.view import HIDES, hidden_by_view, seen_from, still_slack, view_ratio
 
 ENTER = 0.3          # along the reference's movement, from the baseline: a rep has begun
@@ -34,7 +34,8 @@ STILL_FACTOR = {"angle": 5.0, "height": 2.5, "spread": 2.5}  # a still part movi
 # A joint the reference holds still on both sides of the body (or on the one side it sees) is held still by the
 # movement itself (a curl's shoulder, a lateral raise's elbow), not hidden from the camera: it may bend this much
 # (half-turns: 27 degrees), or this many times its own range in the reference, before the rep is another movement.
-# (A joint still on one side only while its mirror moves is a view's artefact: a push-up filmed three-quarter on.)
+# (A joint still on one side only while its mirror moves is a view's artefact: a push-up filmed three-quarter on;
+# the mirror must be on a limb the movement moves, not a far arm whose keypoints the model guesses.)
 HELD_JOINT = 0.2        # a joint moving less than this (half-turns) over the reference rep is held still
 HELD_FLOOR, HELD_FACTOR = 0.15, 1.5
 # The trunk's posture at rest (shoulders' height above the hips, in body units: about 1 standing, about 0 lying
@@ -147,9 +148,14 @@ class Match:
 
 
 def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
-            view: float | None = None) -> Match:
+            view: float | None = None, seen: np.ndarray | None = None) -> Match:
     """How one candidate rep (`rows`: features per frame at `times`) matches the reference. `view`: the
-    candidate's `view.lateral_width` (None: judged as if filmed from the reference's view)."""
+    candidate's `view.lateral_width` (None: judged as if filmed from the reference's view). `seen` (per frame
+    and feature, optional) says which values were seen rather than held through an occlusion."""
+    glimpsed = None
+    if seen is not None and len(seen) == len(rows):
+        rows, glimpsed = hide_unseen(rows, seen), np.asarray(seen, bool).any(axis=0)
+        glimpsed = glimpsed[F.MIRROR] if mirrored else glimpsed
     rows = rows[:, F.MIRROR] if mirrored else rows
     cand = resample(times, rows, SAMPLES)
     ratio = view_ratio(sig.view, view)
@@ -160,11 +166,11 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
     scale = F.UNIT[act]
     u = (sig.template[:, act] - sig.rest[act]) / scale
     c = (cand[:, act] - (cand[0, act] + cand[-1, act]) / 2) / scale
-    seen = seen_from(sig, ratio)
-    ncc = _weighted_ncc(u, c, (seen.direction[act] / scale) ** 2)
+    as_seen = seen_from(sig, ratio)
+    ncc = _weighted_ncc(u, c, (as_seen.direction[act] / scale) ** 2)
     cost = _dtw(u, c)
     timing = (times[-1] - times[0]) / sig.duration_s
-    parts_ok = _parts_move(seen, cand, act, hidden, ratio is not None and ratio < HIDES)
+    parts_ok = _parts_move(as_seen, cand, act, hidden, ratio is not None and ratio < HIDES, glimpsed)
     still_ok = _still_stays(sig, cand, still_slack(sig, ratio)) and _held_joints_stay(sig, cand)
     why = ("other_posture" if not _same_posture(sig, cand) else "unlike_reference" if ncc < MIN_NCC
            else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
@@ -203,10 +209,11 @@ def _dtw(a: np.ndarray, b: np.ndarray, band: int = SAMPLES // 4) -> float:
 
 
 def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray, hidden: np.ndarray | None = None,
-                side_on: bool = False) -> bool:
+                side_on: bool = False, glimpsed: np.ndarray | None = None) -> bool:
     """Every body part the reference moves moves here too, at least `MIN_PART` of the way. A part whose every
     moving feature the candidate's view hides is not judged (see `view.hidden_by_view`), and filmed `side_on`
-    one limb of a pair the reference moves together is enough: the near one hides the far one."""
+    one limb of a pair the reference moves together is enough: the near one hides the far one. A part out of
+    sight during the rep is spoken for by its moving twin (`_hidden_twin`, given what was `glimpsed`)."""
     rest = (cand[0] + cand[-1]) / 2
     dev = np.where(act, cand - rest, 0.0)
     peak = dev[int(np.argmax((np.nan_to_num(dev / F.UNIT) ** 2).sum(axis=1)))]
@@ -215,6 +222,8 @@ def _parts_move(sig: Signature, cand: np.ndarray, act: np.ndarray, hidden: np.nd
         idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
         if not idx:
             if hidden is not None and all(hidden[i] for i in np.flatnonzero(sig.active) if F.PART[i] == part):
+                continue
+            if glimpsed is not None and _hidden_twin(sig, part, act, glimpsed):
                 continue
             return False  # a part the movement needs is out of sight: nothing says it moved
         d = sig.direction[idx]
@@ -292,10 +301,39 @@ def _held_joints_stay(sig: Signature, cand: np.ndarray) -> bool:
         if F.KIND[i] != "angle" or F.PART[i] not in moving or sig.active[i] or not np.isfinite(sig.rest[i]):
             continue
         j = int(F.MIRROR[i])
-        if sig.spread[i] >= HELD_JOINT or (np.isfinite(sig.rest[j]) and sig.spread[j] >= HELD_JOINT):
+        if sig.spread[i] >= HELD_JOINT or (_mirror_moves(sig, j, moving) and sig.spread[j] >= HELD_JOINT):
             continue
         if not np.isfinite(cand[:, i]).all():
             continue
         if float(cand[:, i].max() - cand[:, i].min()) > max(HELD_FLOOR, HELD_FACTOR * float(sig.spread[i])):
             return False
     return True
+
+
+def hide_unseen(rows: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """A candidate's features seen in fewer than `MIN_SEEN` of its frames are left out, as the signature leaves
+    them out of the reference: the value a feature holds through an occlusion (the far arm of a push-up filmed
+    side-on, behind the body at the bottom) is its last sighting, stale, neither still nor moving."""
+    if len(seen) != len(rows) or not len(rows):
+        return rows
+    out = np.array(rows, float)
+    out[:, np.asarray(seen, bool).mean(axis=0) < MIN_SEEN] = np.nan
+    return out
+
+
+def _hidden_twin(sig: Signature, part: str, act: np.ndarray, glimpsed: np.ndarray) -> bool:
+    """A limb glimpsed during the rep but out of sight for most of it, whose mirror image the reference moves too
+    and which is in sight: a movement of both limbs seen from the side, the far one going behind the body. The
+    near limb speaks for both (it is still judged). A limb never seen in the rep is not excused: from a pure side
+    view nothing says the far limb moves at all (a one-arm movement and a two-arm one look alike)."""
+    twin = part.replace("left_", "@").replace("right_", "left_").replace("@", "right_")
+    mine = [i for i in range(F.COUNT) if F.PART[i] == part and sig.active[i]]
+    return twin != part and twin in sig.moving_parts and bool(glimpsed[mine].any()) and any(
+        F.PART[i] == twin for i in np.flatnonzero(act))
+
+
+def _mirror_moves(sig: Signature, j: int, moving: set) -> bool:
+    """The mirror joint `j` turns as part of the movement: its limb is one the movement moves. A far limb's joint
+    the reference only seems to turn (keypoints guessed behind the body, a curl's far arm) is not that limb's
+    twin doing the movement, so it does not excuse the near joint."""
+    return bool(np.isfinite(sig.rest[j])) and F.PART[j] in moving
