@@ -11,6 +11,7 @@ the countdown exactly as for a catalogue exercise. Each counted rep's `counter` 
 """
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field, replace
 
