@@ -76,3 +76,12 @@ def test_a_mirrored_clip_counts_the_same(exercise, view):
     state, _, _ = drive(poses, exercise=exercise)
     flipped, _, _ = drive(mirrored, exercise=exercise)
     assert state.count == flipped.count == 6, ([r.reason for r in state.reps], [r.reason for r in flipped.reps])
+
+
+@pytest.mark.parametrize("exercise, view", [("bicep_curl", "front"), ("mountain_climber", "side"), ("lunge", "side")])
+@pytest.mark.parametrize("fps", [12.0, 30.0])
+def test_alternating_reps_stay_apart_at_a_low_frame_rate(exercise, view, fps):
+    """One side's long excursion may hold the other side's short one (a climber's knee drives while the other leg
+    is still coming back): the two are different reps, however much of the short one the long one covers."""
+    state, _, _ = drive(synth.perform(exercise, reps=6, view=view, seed=5, fps=fps), exercise=exercise)
+    assert state.count == 6, [(r.start_s, r.side, r.counted, r.reason) for r in state.reps]
