@@ -33,9 +33,9 @@ GAP_S = 1.0              # the person unseen longer than this: pause, never comp
 # high knees at three lifts a second into half as many reps.
 SAME_REP_S = 0.3
 SAME_REP_OVERLAP = 0.5
-# Cores that coincide this much are one repetition wherever their peaks fall: the top of a curl is a plateau,
-# and a lost frame or a low frame rate moves a side's peak anywhere along it (a dropped burst counted a
-# two-armed hammer curl twice, peaks 0.56 s apart on cores overlapping 98 %).
+# Cores that coincide this much (of the longer one) are one repetition wherever their peaks fall: the top of a
+# curl is a plateau, and a lost frame or a low frame rate moves a side's peak anywhere along it (a dropped burst
+# counted a two-armed hammer curl twice, peaks 0.56 s apart on cores overlapping 98 %).
 SAME_REP_COINCIDE = 0.8
 SETTLE_S = 0.3           # after the person was lost, a tracker re-locks for a few frames: don't count on them
 PROGRESSION_STEP = 5.0   # progression events only when the value moves this much (percentage points)
@@ -280,7 +280,8 @@ class TrackingEngine:
         for start, end, peak, other in self._counted:
             overlap = min(end, fall) - max(start, rise)
             shorter = min(end - start, fall - rise)
-            if other != side and (overlap >= SAME_REP_COINCIDE * shorter or (
+            longer = max(end - start, fall - rise)  # not of the shorter: a long core holding a short one is not
+            if other != side and (overlap >= SAME_REP_COINCIDE * longer or (
                     abs(peak - rep.peak_s) < SAME_REP_S and overlap >= SAME_REP_OVERLAP * shorter)):
                 return True
         return False

@@ -69,23 +69,17 @@ class BodyScale:
     decaying maximum forgets slowly enough to span a set. A zoom or a cut changes every segment at once, which
     no movement does (some limb always stays long): then the lengths are learnt afresh and `changed` is set
     (until its reader clears it), so the engine can re-anchor what depends on the old scale.
-
-    A zoom or a cut lasts; the model also shrinks or stretches a whole skeleton for a few frames. Both ways are
-    confirmed over the same time, measured against the lengths from before the change began, so a glitch is
-    ignored at any frame rate (at 12 fps a zoom-in seen on one frame, or a zoom-out on two, cost a rep).
     """
 
     ZOOM = 1.2           # every segment this much longer (or all of them this much shorter): a zoom or a cut
-    ZOOM_CONFIRM_S = 0.3  # and still so this long later (a few frames of bad keypoints are not a zoom)
+    ZOOM_CONFIRM_S = 0.1  # all shorter for this long (a frame or two of bad keypoints is not a zoom)
     TYPICAL_S = 3.0       # `leg_typical`: the median leg length over this long,
     TYPICAL_MIN = 5       # once it has this many samples (one frame's length can be a fifth off)
 
     def __init__(self, tau_s: float = 20.0, gate: float = 0.3) -> None:
         self.gate = gate
         self._max = {name: DecayingMax(tau_s) for name in SEGMENTS}
-        self._since: float | None = None  # a zoom in or out began here (unconfirmed)
-        self._before: dict[str, float] = {}  # the lengths just before it (the maxima follow a zoom-in at once)
-        self._way = 0  # 1 longer, -1 shorter
+        self._shorter_since: float | None = None
         self._legs: deque[tuple[float, float]] = deque()  # (t, thigh + shin) of recent frames
         self._legs_sorted: list[float] = []  # the same lengths in order (a median per frame costs a bisect)
         self.changed = False
@@ -93,9 +87,7 @@ class BodyScale:
     def reset(self) -> None:
         for m in self._max.values():
             m.reset()
-        self._since = None
-        self._before = {}
-        self._way = 0
+        self._shorter_since = None
         self._legs.clear()
         self._legs_sorted.clear()
 
@@ -106,8 +98,7 @@ class BodyScale:
             lengths = [body.dist(side, a, b) for side in SIDES if body.conf(side, a, b) >= self.gate]
             seen[name] = max(lengths) if lengths else None
         self.changed = self._rescaled(seen, t) or self.changed  # until the reader clears it
-        # While a zoom is unconfirmed its lengths are not learnt: a glitch must not leave them behind.
-        refs = {name: self._max[name].update(None if self._since is not None else seen[name], t) for name in SEGMENTS}
+        refs = {name: self._max[name].update(seen[name], t) for name in SEGMENTS}
         refs["leg_typical"] = self._typical_leg(seen, t)
         return {k: v for k, v in refs.items() if v is not None}
 
@@ -131,18 +122,19 @@ class BodyScale:
         return (self._legs_sorted[(n - 1) // 2] + self._legs_sorted[n // 2]) / 2
 
     def _rescaled(self, seen: dict[str, float | None], t: float) -> bool:
-        before = self._before or {name: m.value for name, m in self._max.items() if m.value is not None}
-        ratios = sorted(x / v for name, v in before.items() if (x := seen[name]) is not None and v > 1e-6)
+        ratios = sorted(x / m.value for name, m in self._max.items()
+                        if (x := seen[name]) is not None and m.value is not None and m.value > 1e-6)
         if len(ratios) < 3:
             return False
-        # Most segments longer at once (zoomed in or cut closer), or every one shorter, the straightest too
-        # (zoomed out or cut farther).
-        way = 1 if ratios[len(ratios) // 2] >= self.ZOOM else -1 if ratios[-1] <= 1.0 / self.ZOOM else 0
-        if way != self._way:
-            self._since, self._before, self._way = (None, {}, 0) if way == 0 else (t, before, way)
-        if self._since is None:
+        if ratios[len(ratios) // 2] >= self.ZOOM:  # most segments longer at once: zoomed in (or cut closer)
+            self.reset()
+            return True
+        if ratios[-1] > 1.0 / self.ZOOM:
+            self._shorter_since = None
             return False
-        if t - self._since >= self.ZOOM_CONFIRM_S:
+        # Every segment shorter, the straightest too: zoomed out or cut farther, once it lasts.
+        self._shorter_since = t if self._shorter_since is None else self._shorter_since
+        if t - self._shorter_since >= self.ZOOM_CONFIRM_S:
             self.reset()
             return True
         return False
