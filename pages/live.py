@@ -50,6 +50,19 @@ def session_processor(model: str, settings) -> LiveProcessor:
     return processor
 
 
+def mirror_toggle(settings, source):
+    """The selfie camera's mirror choice. A clip plays as recorded (`VideoSource.settings_for`): a toggle there
+    would change nothing, so it is not offered; the camera's choice is kept in the settings for when it is back."""
+    if not source.is_camera:
+        st.caption("The video plays as recorded (not mirrored).")
+        return settings
+    st.session_state.setdefault("live.mirror", settings.mirror)
+    mirror = st.toggle("Mirror view (selfie)", key="live.mirror")
+    if mirror != settings.mirror:
+        settings = save_settings(replace(settings, mirror=mirror))
+    return settings
+
+
 def ice_configuration() -> dict:
     try:
         secrets = st.secrets.get("webrtc", {})
@@ -111,17 +124,14 @@ show_notices()
 left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
 with left:
     settings = reference_or_exercise(key="live.exercise")  # the catalogue, or a reference movement (Business)
-st.session_state.setdefault("live.mirror", settings.mirror)
-mirror = middle.toggle("Mirror view (selfie)", key="live.mirror")
-if mirror != settings.mirror:
-    settings = save_settings(replace(settings, mirror=mirror))
-
 settings = jump_inputs(settings, key="live.jumps")
 source_column, speech_column = st.columns([3, 2], vertical_alignment="top")
 with speech_column:
     settings = speech_toggle(settings)
 with source_column:
     source = video_source(settings)  # the camera, or a clip played as the camera
+with middle:
+    settings = mirror_toggle(settings, source)
 
 processor = session_processor(model, source.settings_for(settings))
 watch_session()  # when the tab closes, its camera connection is released promptly (see SessionRegistry)
@@ -137,9 +147,33 @@ async def on_frames(frames):
     return processor.process_av_frames(frames)
 
 
+def streaming(key: str) -> bool:
+    """Whether the camera component is playing or connecting, from the value it sent for this run."""
+    from streamlit_webrtc.component import generate_frontend_component_key
+
+    value = st.session_state.get(generate_frontend_component_key(key)) or {}
+    return bool(value.get("playing") or value.get("sdpOffer"))
+
+
+def results_panel(poll_s: float) -> None:
+    @st.fragment(run_every=poll_s)
+    def figures() -> None:
+        snap = processor.snapshot()
+        show_results(snap)
+        speak_updates(snap, settings.speak)
+
+    figures()
+
+
 video, panel = st.columns([3, 2], gap="large")
+args = source.streamer_args(on_start=processor.reset)
+# The panel's poll is registered before the camera component runs. The browser drops every fragment's timer when a
+# full run starts and re-arms one only when a run reaches that fragment: a run that ended inside the component
+# (a signalling timeout on a starved server, an exception, a run cut short) left the panel frozen at what it showed
+# before, e.g. "Press START" with no frames, while the video went on counting.
+with panel:
+    results_panel(POLL_S if streaming(args["key"]) else IDLE_POLL_S)
 with video:
-    args = source.streamer_args(on_start=processor.reset)
     ctx = refused_stream(args["key"], model, processor) or webrtc_streamer(  # a full server says so instead
         **args,
         rtc_configuration=ice_configuration(),
@@ -157,14 +191,3 @@ with video:
             st.markdown(f"- **NotAllowedError** · {camera_help('camera_permission_denied')}\n"
                         f"- **NotFoundError** or **NotReadableError** · {camera_help('camera_not_found')}")
     live_recorder(processor, clip=None if source.is_camera else source.clip.upload.name)  # Business: two taps
-
-
-@st.fragment(run_every=POLL_S if ctx.state.playing or ctx.state.signalling else IDLE_POLL_S)
-def results_panel() -> None:
-    snap = processor.snapshot()
-    show_results(snap)
-    speak_updates(snap, settings.speak)
-
-
-with panel:
-    results_panel()
