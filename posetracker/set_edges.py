@@ -82,13 +82,13 @@ OUT_OF_STEP = 0.25    # where the counted movement is when a companion peaks (0 
 class SetShape:
     """The end of a set: after the last rep a lifter sets the bar down and stands up without it (or climbs
     off the bars). That last excursion of the counted signal is as big as a rep, but it is smaller than every
-    rep and it is not made like one: of the movements that every rep of the set had besides it, at least two
-    depart from the set's pattern. A movement departs when it is missing (the knees and hips that drove each
-    pull stay nearly still), when it comes out of step with the counted one (each pull's knees bent most with
-    the chest already up, the set-down's knees bend with the trunk still over), or when it is far bigger than
-    any rep made it (the trunk pitching over in a squat set ended by setting the weights down). Judged once the set is
-    over (`finish`), on the last counted rep only, and only against a set of at least `ESTABLISHED` reps whose
-    companion movements agree: a normal set's last rep, even a shallow one, keeps their size and timing."""
+    rep and it is not made like one: at least two of the movements besides it depart from the set's pattern.
+    A movement departs when every rep had it and it is missing (the knees and hips that drove each pull stay
+    nearly still), when every rep had it and it comes out of step with the counted one (each pull's knees bent
+    most with the chest already up, the set-down's knees bend with the trunk still over), or when it is far
+    bigger than any rep made it (the trunk pitching over in a squat set ended by setting the weights down).
+    Judged once the set is over (`finish`), on the last counted rep only, and only against a set of at least
+    `ESTABLISHED` reps: a normal set's last rep, even a shallow one, keeps its movements' size and timing."""
 
     def __init__(self, signal: str, gate: float) -> None:
         own = TWINS.get(signal, signal)
@@ -145,13 +145,15 @@ def _phase(cycle: np.ndarray, j: int) -> float:
     """Where the counted movement (column 0: 0 at its rest, 1 at its peak) is while companion `j` is at the top
     of its own range in this cycle: a median over those frames, so a flat peak or one bad frame decides nothing."""
     main, comp = cycle[:, 0], cycle[:, j]
+    if not np.isfinite(main).any() or not np.isfinite(comp).any():
+        return np.nan
     with np.errstate(all="ignore"):
         m0, m1 = np.nanpercentile(main, 5), np.nanpercentile(main, 95)
         c0, c1 = np.nanpercentile(comp, 5), np.nanpercentile(comp, 95)
-        top = comp >= c0 + 0.9 * (c1 - c0)
-        if not np.isfinite([m0, m1, c0, c1]).all() or m1 - m0 <= 1e-6 or not top.any():
-            return np.nan
-        return float(np.nanmedian((main[top] - m0) / (m1 - m0)))
+    if not np.isfinite([m0, m1, c0, c1]).all() or m1 - m0 <= 1e-6:
+        return np.nan
+    at_top = main[(comp >= c0 + 0.9 * (c1 - c0)) & np.isfinite(main)]
+    return float(np.median((at_top - m0) / (m1 - m0))) if len(at_top) else np.nan
 
 
 def _out_of_step(phases: list[float]) -> bool:
