@@ -36,9 +36,6 @@ KNOWN_MISSES = {
         ("lunge", "chauhan_lunges.mp4"): _FROM_BEHIND,
         ("bicep_curl", "sukriti_hammer_curl.mp4"): "a hammer curl differs from a curl by the grip's rotation, which "
                                                    "17 keypoints do not see",
-        ("push_up", "rjsong_pushups_front2.mp4"): "head-on, very dark: 13 of 15 (the view rules alone read 14; "
-                                                  "with the hidden/guessed-limb rules too, the first counted rep "
-                                                  "reads extra_movement)",
         ("lateral_raise", "mrpose_jacks.mp4"): "the lateral raise reference is framed from mid-thigh up, so "
                                                "nothing says the legs stay still; the edited clip's side-on "
                                                "jacks pass every arm check (side-on, the view hides whether the "
