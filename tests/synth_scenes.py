@@ -117,6 +117,17 @@ PULL = {"torso_pitch": 75.0, "hip_flex": 60.0, "knee_flex": 90.0}  # a deadlift 
 STAND_UP = {"torso_pitch": 64.0, "hip_flex": 5.0, "knee_flex": 5.0}  # bent over the bar set down, straight legs
 
 
+def _standing_pose(p: dict, camera: synth.Camera, rng, mess: synth.Mess, t: float) -> Pose:
+    """The skeleton in posture `p`, feet on the ground, as `camera` sees it (the far side scored low side-on)."""
+    pts = synth.skeleton(p, p, p)
+    pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
+    xy = camera.project(pts) + rng.normal(0, mess.noise, (NUM_KEYPOINTS, 2))
+    scores = np.full(NUM_KEYPOINTS, 0.9)
+    if camera.view == "side":
+        scores[[k for k in range(NUM_KEYPOINTS) if k % 2 == 0 and k > 0]] = mess.far_score
+    return Pose(xy, scores, t, frame_size=camera.size)
+
+
 def lifts(pulls: list[tuple[dict, float]], view: str = "side", period_s: float = 2.5, pause_s: float = 1.0,
           fps: float = 30.0, mess: synth.Mess = synth.Mess(), seed: int = 0) -> Stream:
     """Standing, then one bend-and-rise per `(pose at the bottom, fraction of it)` from the standing rest,
@@ -128,13 +139,7 @@ def lifts(pulls: list[tuple[dict, float]], view: str = "side", period_s: float =
     def frame(bottom: dict, k: float) -> None:
         nonlocal t
         p = {key: k * v for key, v in bottom.items()}
-        pts = synth.skeleton(p, p, p)
-        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
-        xy = camera.project(pts) + rng.normal(0, mess.noise, (NUM_KEYPOINTS, 2))
-        scores = np.full(NUM_KEYPOINTS, 0.9)
-        if camera.view == "side":
-            scores[[k for k in range(NUM_KEYPOINTS) if k % 2 == 0 and k > 0]] = mess.far_score
-        out.append((Pose(xy, scores, t, frame_size=camera.size), t))
+        out.append((_standing_pose(p, camera, rng, mess, t), t))
         t += 1.0 / fps
 
     for _ in range(int(1.5 * fps)):
@@ -173,13 +178,7 @@ def moves(paths: list[list[dict]], view: str = "side", period_s: float = 2.5, pa
 
     def frame(p: dict) -> None:
         nonlocal t
-        pts = synth.skeleton(p, p, p)
-        pts[:, 1] -= min(pts[KP.LEFT_ANKLE, 1], pts[KP.RIGHT_ANKLE, 1])
-        xy = camera.project(pts) + rng.normal(0, mess.noise, (NUM_KEYPOINTS, 2))
-        scores = np.full(NUM_KEYPOINTS, 0.9)
-        if camera.view == "side":
-            scores[[k for k in range(NUM_KEYPOINTS) if k % 2 == 0 and k > 0]] = mess.far_score
-        out.append((Pose(xy, scores, t, frame_size=camera.size), t))
+        out.append((_standing_pose(p, camera, rng, mess, t), t))
         t += 1.0 / fps
 
     for _ in range(int(1.5 * fps)):
