@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 import urllib.request
 
-import pytest
-
 import numpy as np
+import pytest
+from playwright.sync_api import expect
 
 from browser_support import open_app, webrtc_frame, write_y4m
 
@@ -45,7 +45,7 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
     page.get_by_text("Person in view", exact=True).wait_for(timeout=30_000)
     _wait_for_more_frames(page, than=_frames_processed(page) + 10)  # the count keeps moving
     counter = page.get_by_test_id("stMetric").filter(has_text="Reps")
-    assert counter.is_visible()
+    expect(counter).to_be_visible(timeout=60_000)
     assert re.fullmatch(r"\d+", counter.get_by_test_id("stMetricValue").inner_text().strip())
 
     # The engine counts from the live stream too: the clip's squats show up on the counter.
@@ -60,8 +60,8 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
 
     webrtc_frame(page).get_by_role("button", name="STOP").click()
     page.wait_for_timeout(1_500)
-    assert page.get_by_text(re.compile(r"\d+ frames processed")).first.is_visible(), "results vanished after STOP"
-    assert counter.is_visible()
+    expect(page.get_by_text(re.compile(r"\d+ frames processed")).first).to_be_visible(timeout=30_000)  # not vanished
+    expect(counter).to_be_visible(timeout=30_000)
 
     # Streamlit 1.60 with starlette 1.8-1.10 answered this with a 500 and a traceback in the log.
     with urllib.request.urlopen(f"{server.url}/favicon.png", timeout=10) as response:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import CHROMIUM_ARGS, open_app, require_chromium, wait_until_idle, webrtc_frame, write_y4m
 
@@ -157,7 +158,7 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
             time.sleep(1.0)
         counts = {name: shown_count(page) for name, page in pages.items()}
         assert counts["squat"] >= 2 and counts["jacks"] >= 2 and counts["nobody"] == 0, counts
-        assert pages["nobody"].get_by_text("No person in view", exact=False).first.is_visible()
+        expect(pages["nobody"].get_by_text("No person in view", exact=False).first).to_be_visible(timeout=30_000)
         moving = {name: frames_processed(page) for name, page in pages.items()}
         assert all(n > 10 for n in moving.values()), moving
 
@@ -254,7 +255,7 @@ def test_a_refused_or_missing_camera_is_explained_on_the_live_page(camera, code,
 
         # The page still answers, and says how to begin.
         wait_until_idle(page)
-        assert page.get_by_text("Press START", exact=False).first.is_visible()
+        expect(page.get_by_text("Press START", exact=False).first).to_be_visible(timeout=30_000)
     finally:
         browser.close()
     app_server.assert_log_clean()

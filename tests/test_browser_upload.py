@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import open_app, wait_until_idle
 
@@ -31,7 +32,7 @@ def test_upload_page_analyses_a_clip_like_the_cli(start_app, launch_browser, cli
     server = start_app(env={"POSETRACKER_TOKENS": f"{TOKEN}=developer"})
     browser = launch_browser()
     page = open_app(browser, server.page_url("upload", token=TOKEN, exercise=EXERCISE))
-    assert page.get_by_role("heading", name=re.compile("Upload a video")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Upload a video"))).to_be_visible(timeout=60_000)
 
     page.locator('input[type="file"]').set_input_files(str(source))
     page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=240_000)
@@ -44,7 +45,7 @@ def test_upload_page_analyses_a_clip_like_the_cli(start_app, launch_browser, cli
     charts = page.get_by_test_id("stPlotlyChart")
     charts.first.wait_for(timeout=30_000)
     assert charts.count() >= 2, "the signal chart and the per-rep score chart should both be on the page"
-    assert page.locator("video").count() == 1, "the annotated video should play in the page"
+    expect(page.locator("video"), "the annotated video should play in the page").to_have_count(1, timeout=30_000)
 
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name=re.compile("Download the annotated video")).click()
@@ -109,7 +110,8 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
     page.screenshot(path=str(artifacts_dir / "upload-progress.png"))
     page.get_by_role("button", name=re.compile("Cancel")).click()
     alerts.filter(has_text="cancelled").wait_for(timeout=60_000)
-    assert page.get_by_role("button", name=re.compile("Analyse again")).is_visible(), "a cancelled run can restart"
+    expect(page.get_by_role("button", name=re.compile("Analyse again")), "a cancelled run can restart").to_be_visible(
+        timeout=30_000)
 
     photo = tmp_path / "photo.jpg"
     Image.fromarray(next(f.image for f in iter_frames(clip("mrpose_squat.mp4")) if f.index == 100)).save(photo)

@@ -12,6 +12,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import open_app, webrtc_frame
 from netns_support import rerun_in_netns
@@ -83,7 +84,8 @@ def test_the_live_page_tells_a_visitor_the_server_is_full_and_the_running_sessio
         second.screenshot(path=str(artifacts_dir / "overload-refused.png"))
     message = second.get_by_text("The server is busy", exact=False).first.inner_text()
     assert "Try again" in message and "Upload" in message
-    assert second.get_by_role("button", name="Try again").is_visible()
+    # The page renders element by element: the button follows the message.
+    expect(second.get_by_role("button", name="Try again")).to_be_visible(timeout=60_000)
     assert second.get_by_text(re.compile(r"\d+ frames processed")).count() == 0  # nothing started
 
     def processed(page) -> int:
