@@ -120,8 +120,7 @@ class SetShape:
             part = v[(t >= a) & (t < b)]
             if len(part) < 5:
                 return False
-            with np.errstate(all="ignore"):
-                spans.append(np.nanpercentile(part, 95, axis=0) - np.nanpercentile(part, 5, axis=0))
+            spans.append(_span(part))
         spans = np.asarray(spans)[:, 1:]
         usual, last = spans[:-1], spans[-1]
         departed = 0
@@ -139,6 +138,15 @@ class SetShape:
             elif _out_of_step([_phase(v[(t >= a) & (t < b)], j + 1) for a, b in zip(starts, starts[1:])]):
                 departed += 1
         return departed >= 2
+
+
+def _span(part: np.ndarray) -> np.ndarray:
+    """Each column's 5-95 % range over one cycle; NaN for a column never seen in it (no warning for those)."""
+    out = np.full(part.shape[1], np.nan)
+    seen = np.isfinite(part).any(axis=0)
+    if seen.any():
+        out[seen] = np.nanpercentile(part[:, seen], 95, axis=0) - np.nanpercentile(part[:, seen], 5, axis=0)
+    return out
 
 
 def _phase(cycle: np.ndarray, j: int) -> float:
