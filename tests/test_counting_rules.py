@@ -104,17 +104,20 @@ def test_nothing_is_counted_while_the_tracker_settles_after_the_person_reappears
     assert before is not None and all(s == before for s in seen)
 
 
+def _feed(timer: HoldTimer, in_position: bool | None, visible: bool, t: float, seconds: float) -> float:
+    """`seconds` of frames at FPS with the same reading; returns the time after them."""
+    for _ in range(round(seconds * FPS)):
+        timer.update(in_position, t, visible=visible)
+        t += 1 / FPS
+    return t
+
+
 def test_a_plank_goes_on_while_only_the_legs_are_hidden():
     rule = get_spec("plank").hold
     timer = HoldTimer(rule, GAP_S)
-    t = 0.0
-    for _ in range(3 * FPS):
-        timer.update(True, t, visible=True)
-        t += 1 / FPS
+    t = _feed(timer, True, True, 0.0, 3.0)
     held = timer.seconds
-    for _ in range(2 * FPS):  # the legs point at the camera: undecidable, the person still in view
-        timer.update(None, t, visible=True)
-        t += 1 / FPS
+    _feed(timer, None, True, t, 2.0)  # the legs point at the camera: undecidable, the person still in view
     assert held > 2.0 and timer.seconds == pytest.approx(held + 2.0, abs=0.1)
 
 
@@ -122,14 +125,9 @@ def test_a_plank_stops_when_the_person_is_gone_or_leaves_the_position():
     rule = get_spec("plank").hold
     for unseen, visible in ((None, False), (False, True)):
         timer = HoldTimer(rule, GAP_S)
-        t = 0.0
-        for _ in range(3 * FPS):
-            timer.update(True, t, visible=True)
-            t += 1 / FPS
+        t = _feed(timer, True, True, 0.0, 3.0)
         held = timer.seconds
-        for _ in range(2 * FPS):
-            timer.update(unseen, t, visible=visible)
-            t += 1 / FPS
+        _feed(timer, unseen, visible, t, 2.0)
         assert timer.seconds == pytest.approx(held, abs=0.05) and not timer.holding
 
 
