@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posetracker.reference import features as F
+from posetracker.reference import reach
 from posetracker.reference.signature import BACK, MIN_SEEN, SAMPLES, Signature, progress_signal, resample
 from posetracker.reference.view import HIDES, hidden_by_view, seen_from, still_slack, view_ratio
 
@@ -175,6 +176,7 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
     why = ("other_posture" if not _same_posture(sig, cand) else "unlike_reference" if ncc < MIN_NCC
            else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
            else "extra_movement" if not still_ok else None)
+    why = why or reach.why(sig, cand, act, as_seen)
     return Match(ncc, cost, timing, parts_ok, still_ok, why)
 
 

@@ -1,0 +1,57 @@
+"""How far a candidate rep carries the reference's movement, part by part (a rule `matcher.compare` applies).
+
+A body part the reference displaces clearly moves too. `Signature.moving_parts` picks parts by their share of the
+movement's energy, where a joint turning a quarter-turn outweighs a position moving half a torso length: a
+push-up's bending elbows carry most of it, and the head and shoulders lowering toward the floor can fall under
+the share. A crunch on the back bends an elbow as far while the trunk stays on the floor.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from posetracker.reference import features as F
+
+# A position (height or spread, in body units) the reference moves at least this far is displaced clearly (as in
+# `matcher.CLEAR_MOVE`).
+CLEAR_MOVE = 0.3
+# Each clearly displaced part must come at least this share of the reference's way (as `matcher.MIN_PART`).
+MIN_SHARE = 0.25
+_POSITION = np.array([k != "angle" for k in F.KIND])
+
+
+def peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
+    """The candidate's furthest point from its rest over the features `act`, unit-scaled."""
+    dev = np.where(act, cand - (cand[0] + cand[-1]) / 2, 0.0) / F.UNIT
+    return dev[int(np.argmax(np.nan_to_num(dev ** 2).sum(axis=1)))]
+
+
+def displaced_parts(sig) -> tuple[str, ...]:
+    """Body parts the reference displaces clearly (a height or spread of the part moves `CLEAR_MOVE` or more) that
+    `moving_parts` leaves out."""
+    d = np.nan_to_num(sig.direction) / F.UNIT
+    moving = set(sig.moving_parts)
+    return tuple(sorted({F.PART[i] for i in np.flatnonzero(sig.active & _POSITION & (np.abs(d) >= CLEAR_MOVE))
+                         if F.PART[i] not in moving}))
+
+
+def displaced_progress(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> float:
+    """The least share of the reference's way any clearly displaced part comes (1.0: none to judge), read as
+    `matcher._parts_move` reads a moving part: the part's features at the candidate's furthest point, projected on
+    the reference's. `as_seen`: the reference as the candidate's view shows it (`view.seen_from`); features out of
+    `act` (hidden by the view, unseen) are not judged."""
+    least = 1.0
+    d = np.nan_to_num((as_seen or sig).direction) / F.UNIT
+    peak = peak_deviation(cand, act)
+    for part in displaced_parts(sig):
+        idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
+        norm = float(d[idx] @ d[idx]) if idx else 0.0
+        if norm > 0:
+            least = min(least, float(peak[idx] @ d[idx]) / norm)
+    return least
+
+
+def why(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> str | None:
+    """Why the candidate does not carry the reference's movement as the reference did, or None."""
+    if displaced_progress(sig, cand, act, as_seen) < MIN_SHARE:
+        return "parts_missing"
+    return None
