@@ -16,6 +16,7 @@ import numpy as np
 
 from posetracker.reference import features as F
 from posetracker.reference import reach
+from posetracker.reference.limbs import limb_pairs
 from posetracker.reference.signature import BACK, MIN_SEEN, SAMPLES, Signature, progress_signal, resample
 from posetracker.reference.view import HIDES, hidden_by_view, seen_from, still_slack, view_ratio
 
@@ -173,7 +174,9 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
     timing = (times[-1] - times[0]) / sig.duration_s
     parts_ok = _parts_move(as_seen, cand, act, hidden, ratio is not None and ratio < HIDES, glimpsed)
     still_ok = _still_stays(sig, cand, still_slack(sig, ratio)) and _held_joints_stay(sig, cand)
-    why = ("other_posture" if not _same_posture(sig, cand) else "unlike_reference" if ncc < MIN_NCC
+    pairs = limb_pairs(sig, cand)  # judged, the legs' split supersedes the stance at rest (see `limbs`)
+    why = ("other_posture" if not _same_posture(sig, cand, stance="legs" not in pairs)
+           else "limbs_differ" if not all(pairs.values()) else "unlike_reference" if ncc < MIN_NCC
            else "parts_missing" if not parts_ok else "opposite_movement" if _goes_opposite(sig, cand, act)
            else "extra_movement" if not still_ok else None)
     why = why or reach.why(sig, cand, act, as_seen)
@@ -261,9 +264,9 @@ _TRUNK = [F.NAMES.index(n) for n in ("left_shoulder_height", "right_shoulder_hei
 _ANKLES = [F.NAMES.index(n) for n in ("left_ankle_height", "right_ankle_height")]
 
 
-def _same_posture(sig: Signature, cand: np.ndarray) -> bool:
-    """The trunk is as upright at the candidate's rest as at the reference's, and the feet stand as level (each
-    unjudged when either side is unseen)."""
+def _same_posture(sig: Signature, cand: np.ndarray, stance: bool = True) -> bool:
+    """The trunk is as upright at the candidate's rest as at the reference's, and (with `stance`) the feet stand
+    as level (each unjudged when either side is unseen)."""
     rest = (cand[0] + cand[-1]) / 2
     seen = [i for i in _TRUNK if np.isfinite(rest[i]) and np.isfinite(sig.rest[i])]
     if not seen:
@@ -271,7 +274,7 @@ def _same_posture(sig: Signature, cand: np.ndarray) -> bool:
     if abs(float(np.mean(rest[seen]) - np.mean(sig.rest[seen]))) > POSTURE_TOLERANCE:
         return False
     a, b = _ANKLES
-    if np.isfinite(rest[[a, b]]).all() and np.isfinite(sig.rest[[a, b]]).all():
+    if stance and np.isfinite(rest[[a, b]]).all() and np.isfinite(sig.rest[[a, b]]).all():
         return abs(float((rest[a] - rest[b]) - (sig.rest[a] - sig.rest[b]))) <= STANCE_TOLERANCE
     return True
 
