@@ -35,19 +35,19 @@ def displaced_parts(sig) -> tuple[str, ...]:
 
 
 def displaced_progress(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> float:
-    """The least share of the reference's way any clearly displaced part comes (1.0: none to judge), read as
-    `matcher._parts_move` reads a moving part: the part's features at the candidate's furthest point, projected on
-    the reference's. `as_seen`: the reference as the candidate's view shows it (`view.seen_from`); features out of
-    `act` (hidden by the view, unseen) are not judged."""
-    least = 1.0
+    """How far the clearly displaced parts come, together, as a share of the reference's way (1.0: none to
+    judge), read as `matcher._parts_move` reads a moving part: their features at the candidate's furthest point,
+    projected on the reference's. Taken together, not part by part: arms carried by a squat's leaning trunk
+    foreshorten more than the trunk when filmed from behind, yet the displacement as a whole is there.
+    `as_seen`: the reference as the candidate's view shows it (`view.seen_from`); features out of `act` (hidden by
+    the view, unseen) are not judged."""
     d = np.nan_to_num((as_seen or sig).direction) / F.UNIT
-    peak = peak_deviation(cand, act)
-    for part in displaced_parts(sig):
-        idx = [i for i in np.flatnonzero(act) if F.PART[i] == part]
-        norm = float(d[idx] @ d[idx]) if idx else 0.0
-        if norm > 0:
-            least = min(least, float(peak[idx] @ d[idx]) / norm)
-    return least
+    parts = set(displaced_parts(sig))
+    idx = [i for i in np.flatnonzero(act) if F.PART[i] in parts]
+    norm = float(d[idx] @ d[idx]) if idx else 0.0
+    if norm <= 0:
+        return 1.0
+    return float(peak_deviation(cand, act)[idx] @ d[idx]) / norm
 
 
 def why(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> str | None:
