@@ -6,11 +6,11 @@
   the picture at a walking pace is walking, not a rep (`walking`), and while the body travels the counter's
   rest is started again, as after a zoom.
 - Walking toward or away from the camera: the body crosses nothing, it grows or shrinks. A posture can
-  foreshorten segments but never makes them longer than they are, and a rep starts and ends in the same rest
-  posture, so a body whose segments grew past their longest of the last seconds, or whose rest size at an
-  excursion's end differs from its rest size at its start at a walking rate, moved nearer or farther
-  (`SizeWatch`): the excursion is `walking`, and while the body grows the counter's rest and the body's scale
-  start again, as after a zoom. (Walking away is the zoom check's: every segment shorter.)
+  foreshorten segments but never makes them longer than they are, so a body whose segments (all but a quarter
+  of them) grew steadily past their longest of the last seconds came nearer (`SizeWatch`): while it grows, the
+  counter's rest and the body's scale start again, as after a zoom, and the reps counted as it began are taken
+  back (`walking`). A cut the zoom check missed grows in one step, not steadily, and is left alone. (Walking
+  away is the zoom check's: every segment shorter at once.)
 - The end of a set: see `SetShape` (an excursion that ends the set unlike any rep of it).
 """
 from __future__ import annotations
