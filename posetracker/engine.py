@@ -111,7 +111,7 @@ class TrackingEngine:
         self._reps: tuple[RepRecord, ...] = ()
         self._series: deque[tuple[float, dict[str, float]]] = deque()
         self._travel = TravelWatch(self.spec.max_rep_s + 1.0)
-        self._size, self._approaching = SizeWatch(self.spec.max_rep_s + 1.0), False
+        self._size, self._approaching = SizeWatch(), False
         self._shape = SetShape(self.spec.signal, self.spec.score_gate)
         self._counted_reps: list[tuple[float, float, int]] = []  # (start, excursion, index in the reps table)
         self._t: float | None = None

@@ -84,17 +84,17 @@ GROW_MEMORY_S = 3.0
 GROW_MIN = 0.12      # ... grown from E to R by this (log units, 13 %) in all segments but a quarter of them (rising
 #                      from a squat's held bottom lengthens the thighs, arms and trunk, never the shoulders' or
 #                      hips' width) ...
-GROWTH_S = 1.1       # the growth `approaching` finds took place over about the last this long
 GROW_STEADY = 0.04   # ... and by this from E to M and from M to R: growing steadily, as walking does; a zoom or a
 #                      cut the zoom check missed (its segments jump a frame or two apart) grows in one step
+GROWTH_S = 1.1       # the growth `approaching` finds took place over about the last this long
 
 
 class SizeWatch:
     """How big the body is in the picture, segment by segment, for the last few seconds (see the module's
     docstring): the cue that the person is walking toward or away from the camera."""
 
-    def __init__(self, memory_s: float) -> None:
-        self.memory_s = max(memory_s, GROW_MEMORY_S)
+    def __init__(self, memory_s: float = GROW_MEMORY_S) -> None:
+        self.memory_s = memory_s
         self._rows: deque[tuple[float, np.ndarray]] = deque()  # (t, each rigid segment's length or NaN)
 
     def update(self, body: Body, t: float, zoomed: bool = False) -> bool:
