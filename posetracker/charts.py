@@ -18,7 +18,7 @@ COUNTED_FILL = "rgba(46, 204, 113, 0.18)"
 REJECTED_FILL = "rgba(150, 150, 150, 0.18)"
 REASONS = {"too_shallow": "not deep enough", "too_fast": "too fast", "too_long": "too long (a change of position)",
            "person_lost": "person lost mid-rep", "view_changed": "the camera zoomed or cut mid-rep",
-           "not_from_rest": "not from the start position", "walking": "walking into or out of the picture",
+           "not_from_rest": "not from the start position", "walking": "walking in, out, nearer or farther",
            "set_end": "the end of the set (standing up, getting off), unlike its reps",
            "min_grade": "below the minimum grade"}
 

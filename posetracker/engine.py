@@ -23,7 +23,7 @@ from posetracker.form import score_rep
 from posetracker.options import GRADES, Options
 from posetracker.phases import CUE_COOLDOWN_S, CueCooldown, Phase, Phases, Posture  # noqa: F401 (re-export)
 from posetracker.pose import Pose
-from posetracker.set_edges import SetShape, TravelWatch
+from posetracker.set_edges import GROWTH_S, SetShape, SizeWatch, TravelWatch
 from posetracker.signals import ANGLES, SIGNALS, Body, BodyScale, combine
 
 GAP_S = 1.0              # the person unseen longer than this: pause, never complete a rep across the gap
@@ -111,6 +111,7 @@ class TrackingEngine:
         self._reps: tuple[RepRecord, ...] = ()
         self._series: deque[tuple[float, dict[str, float]]] = deque()
         self._travel = TravelWatch(self.spec.max_rep_s + 1.0)
+        self._size, self._approaching = SizeWatch(), False
         self._shape = SetShape(self.spec.signal, self.spec.score_gate)
         self._counted_reps: list[tuple[float, float, int]] = []  # (start, excursion, index in the reps table)
         self._t: float | None = None
@@ -176,6 +177,13 @@ class TrackingEngine:
             self._first_at = t if self._first_at is None else self._first_at
             self._found_at, self._lost_at = t, None
         body = Body(pose, self._scale.update(pose, t), self.spec.score_gate)
+        approaching = not self.is_duration and self._size.update(body, t, zoomed=self._scale.changed)
+        if approaching:  # coming nearer: a slow zoom, the lengths remembered are of a smaller body
+            self._scale.reset()
+            body.refs = self._scale.update(pose, t)
+            while not self._approaching and self._counted_reps and self._counted_reps[-1][0] >= t - GROWTH_S:
+                self._uncount_last("walking", out)  # just seen: what was counted as it began were strides
+        self._approaching = approaching
         if self._scale.changed:  # a zoom or a cut: smoothing and rest baselines start again at the new scale
             self._scale.changed = False
             self._hold_filters.clear()
@@ -188,7 +196,7 @@ class TrackingEngine:
         self._record_metrics(body, t)
         self._travel.add(body, t)
         self._shape.add(body, t)
-        if self._travel.walking(t):  # walking in or out: the rest measured so far is somewhere else now
+        if self._travel.walking(t) or approaching:  # walking: the rest measured so far is elsewhere (or nearer) now
             for track in self._tracks:
                 for rep in track.rescale("walking"):
                     self._finish_rep(rep, t, out, track.side)

@@ -4,11 +4,18 @@
   hip-height or leg signal takes for a small rep. An exercise is done in place (a walking lunge covers a torso
   length or two per rep, slower than walking), so an excursion during which the whole body travelled across
   the picture at a walking pace is walking, not a rep (`walking`), and while the body travels the counter's
-  rest is started again, as after a zoom. (Walking straight toward the camera is not caught: see the README.)
+  rest is started again, as after a zoom.
+- Walking toward or away from the camera: the body crosses nothing, it grows or shrinks. A posture can
+  foreshorten segments but never makes them longer than they are, so a body whose segments (all but a quarter
+  of them) grew steadily past their longest of the last seconds came nearer (`SizeWatch`): while it grows, the
+  counter's rest and the body's scale start again, as after a zoom, and the reps counted as it began are taken
+  back (`walking`). A cut the zoom check missed grows in one step, not steadily, and is left alone. (Walking
+  away is the zoom check's: every segment shorter at once.)
 - The end of a set: see `SetShape` (an excursion that ends the set unlike any rep of it).
 """
 from __future__ import annotations
 
+import math
 from collections import deque
 from statistics import median
 
@@ -64,6 +71,93 @@ class TravelWatch:
         x0, x1 = (median([s[1] for s in part]) for part in (window[:k], window[-k:]))
         across = abs(x1 - x0) / unit
         return across >= TRAVEL_MIN and across / seconds >= TRAVEL_SPEED
+
+
+# Segments a posture can foreshorten but not lengthen: (keypoint pairs, each side's) -> the longest seen.
+_RIGID = (((5, 11), (6, 12)), ((5, 7), (6, 8)), ((7, 9), (8, 10)), ((11, 13), (12, 14)), ((13, 15), (14, 16)),
+          ((5, 6),), ((11, 12),))
+SLIVER = 0.25        # a segment this much shorter than the longest is seen end-on (shoulders side-on): noise
+GROW_RECENT_S = 0.3  # `approaching`: each segment's longest over the last 0.3 s (R), over the 0.25 s before (M)
+GROW_MID_S = 0.25
+GROW_GAP_S = 0.8     # and from GROW_MEMORY_S to GROW_GAP_S ago (E) ...
+GROW_MEMORY_S = 3.0
+GROW_MIN = 0.12      # ... grown from E to R by this (log units, 13 %) in all segments but a quarter of them (rising
+#                      from a squat's held bottom lengthens the thighs, arms and trunk, never the shoulders' or
+#                      hips' width) ...
+GROW_STEADY = 0.04   # ... and by this from E to M and from M to R: growing steadily, as walking does; a zoom or a
+#                      cut the zoom check missed (its segments jump a frame or two apart) grows in one step
+GROWTH_S = 1.1       # the growth `approaching` finds took place over about the last this long
+
+
+class SizeWatch:
+    """How big the body is in the picture, segment by segment, for the last few seconds (see the module's
+    docstring): the cue that the person is walking toward or away from the camera."""
+
+    def __init__(self, memory_s: float = GROW_MEMORY_S) -> None:
+        self.memory_s = memory_s
+        self._rows: deque[tuple[float, np.ndarray]] = deque()  # (t, each rigid segment's length or NaN)
+
+    def update(self, body: Body, t: float, zoomed: bool = False) -> bool:
+        """Adds this frame (after a zoom or a cut, the sizes before it are of another picture and forgotten);
+        is the person coming nearer now?"""
+        if zoomed:
+            self._rows.clear()
+        self.add(body, t)
+        return self.approaching(t)
+
+    def add(self, body: Body, t: float) -> None:
+        row = np.full(len(_RIGID), np.nan)
+        p, ok = body.p.tolist(), (body.s >= body.gate).tolist()
+        for j, pairs in enumerate(_RIGID):
+            seen = [math.hypot(p[a][0] - p[b][0], p[a][1] - p[b][1]) for a, b in pairs if ok[a] and ok[b]]
+            if seen:
+                row[j] = max(seen)
+        self._rows.append((t, row))
+        while self._rows and self._rows[0][0] < t - self.memory_s:
+            self._rows.popleft()
+
+    def approaching(self, t: float) -> bool:
+        """Has the body grown steadily, over the last GROW_GAP_S, past what each segment was at its longest in
+        the seconds before? No posture lengthens a segment: that is the person coming nearer."""
+        early = self._longest(t - GROW_MEMORY_S, t - GROW_GAP_S)
+        mid = self._longest(t - GROW_RECENT_S - GROW_MID_S, t - GROW_RECENT_S)
+        recent = self._longest(t - GROW_RECENT_S, t)
+        grown = _change(early, recent, quantile=0.25)
+        if grown is None or grown < GROW_MIN:
+            return False
+        steps = [_change(early, mid, quantile=0.25), _change(mid, recent, quantile=0.25)]
+        return all(step is not None and step >= GROW_STEADY for step in steps)
+
+    def _longest(self, a: float, b: float) -> np.ndarray | None:
+        rows = []
+        for s, row in reversed(self._rows):  # asked every frame for the last seconds: walk back from the end
+            if s < a:
+                break
+            if s <= b:
+                rows.append(row)
+        if len(rows) < 2:
+            return None
+        rows = np.asarray(rows)
+        seen = np.isfinite(rows).sum(axis=0)
+        longest = np.fmax.reduce(rows, axis=0)  # NaN only where a segment was never seen (no warning)
+        longest[seen < 2] = np.nan
+        return longest
+
+
+def _change(before: np.ndarray | None, after: np.ndarray | None, quantile: float = 0.5) -> float | None:
+    """The segments' growth from `before` to `after` (log units; the median, or the lower `quantile`), over
+    the segments seen in both and not end-on; None with fewer than three."""
+    if before is None or after is None:
+        return None
+    both = np.isfinite(before) & np.isfinite(after) & (before > 1e-6) & (after > 1e-6)
+    if both.sum() < 3:
+        return None
+    before, after = before[both], after[both]
+    full = before >= SLIVER * before.max()
+    if full.sum() < 3:
+        return None
+    changes = np.sort(np.log(after[full] / before[full]))
+    return float(np.median(changes)) if quantile == 0.5 else float(changes[int(quantile * len(changes))])
 
 
 # Movements of the body besides the counted one, measured over each rep's whole cycle. Twins (the same

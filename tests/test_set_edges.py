@@ -1,5 +1,6 @@
 """Failure classes at the edges of a set, each reproduced synthetically first: walking into and out of the
-picture, and the end of the set (standing up after setting the bar down)."""
+picture, walking toward and away from the camera, and the end of the set (standing up after setting the bar
+down)."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from engine_helpers import drive, of_type
 import synth
 from synth_scenes import (HINGE_DOWN, PULL, PULL_POSITION, SET_DOWN_BEND, SET_WEIGHTS_DOWN, SQUAT_BOTTOM, STAND_UP,
-                          lifts, moves, scaled, then, walking)
+                          keyframes, lifts, moves, scaled, then, walking)
 
 STANDING = [("squat", "side"), ("squat", "front"), ("deadlift", "side"), ("lunge", "side"),
             ("bicep_curl", "front"), ("hammer_curl", "front"), ("shoulder_press", "front"),
@@ -28,6 +29,31 @@ def test_walking_in_from_the_side_and_out_again_adds_no_rep(exercise, view):
     poses = set_between_walks(exercise, view, 6, dict(x=(-0.3, 0.5)), dict(x=(0.5, 1.3)))
     state, _, _ = drive(poses, exercise=exercise)
     assert state.count == 6, [(r.start_s, r.end_s, r.counted, r.reason) for r in state.reps]
+
+
+def set_between_approaches(exercise: str, view: str, reps: int, seed: int = 3):
+    """Walking up to the camera from twice the distance (the figure grows from 0.45 to full size in 2.5 s,
+    drifting a little sideways), a set, then walking back away."""
+    return set_between_walks(exercise, view, reps, dict(x=(0.45, 0.5), scale=(0.45, 1.0)),
+                             dict(x=(0.5, 0.55), scale=(1.0, 0.45)), seed=seed)
+
+
+@pytest.mark.parametrize("exercise,view", STANDING)
+def test_walking_toward_the_camera_and_away_again_adds_no_rep(exercise, view):
+    state, _, _ = drive(set_between_approaches(exercise, view, 6), exercise=exercise)
+    assert state.count == 6, [(r.start_s, r.end_s, r.counted, r.reason) for r in state.reps]
+
+
+def test_rising_from_a_held_front_squat_is_not_coming_nearer():
+    """Seen from the front, a squat held at the bottom foreshortens the thighs, the arms and the trunk for
+    seconds, and rising lengthens them all at once, as coming nearer would; the shoulders' and hips' widths
+    stay, so the reps count."""
+    keys = [(0.0, 0.0), (1.5, 0.0)]
+    for _ in range(4):
+        t = keys[-1][0]
+        keys += [(t + 1.0, 1.0), (t + 3.5, 1.0), (t + 4.5, 0.0), (t + 5.5, 0.0)]
+    state, _, _ = drive(keyframes("squat", keys, view="front", seed=8), exercise="squat")
+    assert state.count == 4, [(r.start_s, r.end_s, r.counted, r.reason) for r in state.reps]
 
 
 # -- the end of a set --------------------------------------------------------------------------------------
