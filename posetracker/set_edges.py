@@ -122,10 +122,10 @@ class SizeWatch:
         early = self._longest(t - GROW_MEMORY_S, t - GROW_GAP_S)
         mid = self._longest(t - GROW_RECENT_S - GROW_MID_S, t - GROW_RECENT_S)
         recent = self._longest(t - GROW_RECENT_S, t)
-        grown = _change(early, recent, quantile=0.25)
+        grown = _change(early, recent)
         if grown is None or grown < GROW_MIN:
             return False
-        steps = [_change(early, mid, quantile=0.25), _change(mid, recent, quantile=0.25)]
+        steps = [_change(early, mid), _change(mid, recent)]
         return all(step is not None and step >= GROW_STEADY for step in steps)
 
     def _longest(self, a: float, b: float) -> np.ndarray | None:
@@ -144,9 +144,9 @@ class SizeWatch:
         return longest
 
 
-def _change(before: np.ndarray | None, after: np.ndarray | None, quantile: float = 0.5) -> float | None:
-    """The segments' growth from `before` to `after` (log units; the median, or the lower `quantile`), over
-    the segments seen in both and not end-on; None with fewer than three."""
+def _change(before: np.ndarray | None, after: np.ndarray | None) -> float | None:
+    """The segments' growth from `before` to `after` (log units), as all but a quarter of them grew at least:
+    the lower quartile over the segments seen in both and not end-on; None with fewer than three."""
     if before is None or after is None:
         return None
     both = np.isfinite(before) & np.isfinite(after) & (before > 1e-6) & (after > 1e-6)
@@ -157,7 +157,7 @@ def _change(before: np.ndarray | None, after: np.ndarray | None, quantile: float
     if full.sum() < 3:
         return None
     changes = np.sort(np.log(after[full] / before[full]))
-    return float(np.median(changes)) if quantile == 0.5 else float(changes[int(quantile * len(changes))])
+    return float(changes[len(changes) // 4])
 
 
 # Movements of the body besides the counted one, measured over each rep's whole cycle. Twins (the same

@@ -279,17 +279,11 @@ def _same_posture(sig: Signature, cand: np.ndarray, stance: bool = True) -> bool
     return True
 
 
-def _peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
-    """The candidate's furthest point from its rest over the reference's features, unit-scaled."""
-    dev = np.where(act, cand - (cand[0] + cand[-1]) / 2, 0.0) / F.UNIT
-    return dev[int(np.argmax((dev ** 2).sum(axis=1)))]
-
-
 def _goes_opposite(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
     """A position the reference moves clearly goes clearly the other way. Joint angles are left out: one that
     turns back where the reference's turned on is, as often, a limb seen end-on (a head-on push-up's shoulder,
     between an upper arm and a foreshortened trunk) or held in another style (arms during a squat)."""
-    peak = _peak_deviation(cand, act)
+    peak = reach.peak_deviation(cand, act)
     d = np.nan_to_num(sig.direction) / F.UNIT
     for i in np.flatnonzero(act & (np.abs(d) >= CLEAR_MOVE)):
         if F.KIND[i] == "angle":

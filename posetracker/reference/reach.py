@@ -20,7 +20,8 @@ _POSITION = np.array([k != "angle" for k in F.KIND])
 
 
 def peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
-    """The candidate's furthest point from its rest over the features `act`, unit-scaled."""
+    """The candidate's furthest point from its rest over the features `act`, unit-scaled (`matcher` reads it
+    too)."""
     dev = np.where(act, cand - (cand[0] + cand[-1]) / 2, 0.0) / F.UNIT
     return dev[int(np.argmax(np.nan_to_num(dev ** 2).sum(axis=1)))]
 
