@@ -77,6 +77,7 @@ def reference_maker(outcome) -> None:
     with st.form("reference_maker"):
         name = st.text_input("Name", placeholder="My squat")
         pick = st.selectbox("Repetition", labels + ["Type the start and end"], key="reference_maker.rep")
+        st.caption("Start and End are read only with “Type the start and end”: a picked repetition brings its own.")
         c1, c2 = st.columns(2)
         start = c1.number_input("Start (s)", min_value=0.0, value=0.0, step=0.1, key="reference_maker.start")
         end = c2.number_input("End (s)", min_value=0.0, value=0.0, step=0.1, key="reference_maker.end")

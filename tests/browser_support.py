@@ -39,6 +39,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT / "test-artifacts"
 STARTUP_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 20.0
+# How long a page is given to show what a test waits for. Generous: on a loaded 2-core machine a Streamlit rerun,
+# a component's iframe or a WebRTC connection can take tens of seconds, and a wait ends as soon as the condition holds.
+WAIT_MS = 90_000
 
 CHROMIUM_ARGS = (
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -277,6 +280,7 @@ def wait_until_idle(page, timeout_ms: float = 30_000) -> None:
 def open_app(browser, url: str, viewport: tuple[int, int] = (1400, 1000), timeout_ms: float = 60_000):
     """A new page (own browser context: own Streamlit session) at `url`, once the app has rendered."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    context.set_default_timeout(WAIT_MS)  # clicks and waits that name no timeout of their own
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     wait_until_idle(page, timeout_ms)

@@ -100,5 +100,8 @@ def test_the_live_page_tells_a_visitor_the_server_is_full_and_the_running_sessio
 
     # Pressing "Try again" while the server is still full brings back the camera button, not a stream.
     second.get_by_role("button", name="Try again").click()
-    webrtc_frame(second).get_by_role("button", name="START").wait_for(timeout=30_000)
+    try:
+        webrtc_frame(second).get_by_role("button", name="START").wait_for(timeout=120_000)
+    finally:
+        second.screenshot(path=str(artifacts_dir / "overload-try-again.png"))
     server.assert_log_clean()
