@@ -72,7 +72,7 @@ class BodyScale:
 
     A zoom or a cut lasts; the model also stretches a whole skeleton for a frame or two (at 12 fps one frame has
     every segment longer at once). So a zoom-in, like a zoom-out, is confirmed only once it has lasted
-    ZOOM_CONFIRM_S (in seconds, so over more than one frame at any frame rate), measured against the lengths from
+    (ZOOM_IN_CONFIRM_S, in seconds: over several frames at any frame rate), measured against the lengths from
     before it (its unconfirmed frames are not learnt: a glitch leaves nothing behind). Just after the lengths were
     learnt afresh (LEARN_S), they are one posture's: a limb straightening then is learnt, not a zoom-in.
     """
