@@ -69,10 +69,18 @@ class BodyScale:
     decaying maximum forgets slowly enough to span a set. A zoom or a cut changes every segment at once, which
     no movement does (some limb always stays long): then the lengths are learnt afresh and `changed` is set
     (until its reader clears it), so the engine can re-anchor what depends on the old scale.
+
+    A zoom or a cut lasts; the model also stretches a whole skeleton for a frame or two (at 12 fps one frame has
+    every segment longer at once). So a zoom-in, like a zoom-out, is confirmed only once it has lasted
+    (ZOOM_IN_CONFIRM_S, in seconds: over several frames at any frame rate), measured against the lengths from
+    before it (its unconfirmed frames are not learnt: a glitch leaves nothing behind). Just after the lengths were
+    learnt afresh (LEARN_S), they are one posture's: a limb straightening then is learnt, not a zoom-in.
     """
 
     ZOOM = 1.2           # every segment this much longer (or all of them this much shorter): a zoom or a cut
     ZOOM_CONFIRM_S = 0.1  # all shorter for this long (a frame or two of bad keypoints is not a zoom)
+    ZOOM_IN_CONFIRM_S = 0.3  # most longer for this long (the model stretches a skeleton for up to 0.2 s)
+    LEARN_S = 0.5         # no zoom-in is seen this long after the lengths were learnt afresh
     TYPICAL_S = 3.0       # `leg_typical`: the median leg length over this long,
     TYPICAL_MIN = 5       # once it has this many samples (one frame's length can be a fifth off)
 
@@ -80,6 +88,8 @@ class BodyScale:
         self.gate = gate
         self._max = {name: DecayingMax(tau_s) for name in SEGMENTS}
         self._shorter_since: float | None = None
+        self._longer_since: float | None = None  # a zoom-in seen here, not yet confirmed
+        self._learnt_since: float | None = None  # the lengths were learnt afresh here
         self._legs: deque[tuple[float, float]] = deque()  # (t, thigh + shin) of recent frames
         self._legs_sorted: list[float] = []  # the same lengths in order (a median per frame costs a bisect)
         self.changed = False
@@ -88,6 +98,8 @@ class BodyScale:
         for m in self._max.values():
             m.reset()
         self._shorter_since = None
+        self._longer_since = None
+        self._learnt_since = None
         self._legs.clear()
         self._legs_sorted.clear()
 
@@ -98,6 +110,9 @@ class BodyScale:
             lengths = [body.dist(side, a, b) for side in SIDES if body.conf(side, a, b) >= self.gate]
             seen[name] = max(lengths) if lengths else None
         self.changed = self._rescaled(seen, t) or self.changed  # until the reader clears it
+        if self._longer_since is not None:  # an unconfirmed zoom-in (or a stretched glitch): not learnt
+            seen = dict.fromkeys(seen)
+        self._learnt_since = t if self._learnt_since is None else self._learnt_since
         refs = {name: self._max[name].update(seen[name], t) for name in SEGMENTS}
         refs["leg_typical"] = self._typical_leg(seen, t)
         return {k: v for k, v in refs.items() if v is not None}
@@ -126,9 +141,14 @@ class BodyScale:
                         if (x := seen[name]) is not None and m.value is not None and m.value > 1e-6)
         if len(ratios) < 3:
             return False
-        if ratios[len(ratios) // 2] >= self.ZOOM:  # most segments longer at once: zoomed in (or cut closer)
-            self.reset()
-            return True
+        learning = self._learnt_since is None or t - self._learnt_since < self.LEARN_S
+        if ratios[len(ratios) // 2] >= self.ZOOM and not learning:  # most segments longer at once: zoomed in
+            self._longer_since = t if self._longer_since is None else self._longer_since  # (or cut closer) ...
+            if t - self._longer_since >= self.ZOOM_IN_CONFIRM_S:  # ... once it lasts
+                self.reset()
+                return True
+            return False
+        self._longer_since = None
         if ratios[-1] > 1.0 / self.ZOOM:
             self._shorter_since = None
             return False
