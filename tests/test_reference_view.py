@@ -223,3 +223,13 @@ def test_spreads_left_unjudged_across_views_do_not_let_other_movements_through(r
     assert count(reference("lunge", *ref_view), filmed(other, 5, *cand_view, seed=7))[0] <= 1
     # ... nor a lunge through a squat reference (the legs' split, not the feet's spread, tells them apart).
     assert count(reference("squat", *ref_view), filmed("lunge", 5, *cand_view, seed=7))[0] <= 1
+
+
+@pytest.mark.parametrize("cand_yaw", [160, 180])
+def test_a_pair_moving_together_keeps_its_spread_judged_from_behind(cand_yaw):
+    """Only a pair stepped apart may have moved its spread along the depth axis: a three-quarter jumping jack's
+    feet go apart sideways, so lateral raises filmed from behind (legs still) stay out (5 of 5 counted when every
+    spread was left unjudged)."""
+    sig = reference("jumping_jack", 45)
+    assert count(sig, filmed("jumping_jack", 5, cand_yaw, seed=7))[0] == 5
+    assert count(sig, filmed("lateral_raise", 5, cand_yaw, seed=7))[0] <= 1

@@ -86,8 +86,10 @@ def apart_pairs(sig) -> tuple[str, ...]:
         return ()
     moving, dev, out = set(sig.moving_parts), sig.template - sig.rest, []
     for pair, sides in _SIDES.items():
-        splits = [split_of(dev, a, b) for a, b in features_of(pair) if set(sides) <= moving
-                  and np.isfinite(dev[:, [a, b]]).all() and np.abs(dev[:, [a, b]]).max() >= CLEAR[F.KIND[a]]]
+        if not set(sides) <= moving:
+            continue
+        splits = [split_of(dev, a, b) for a, b in features_of(pair)
+                  if np.isfinite(dev[:, [a, b]]).all() and np.abs(dev[:, [a, b]]).max() >= CLEAR[F.KIND[a]]]
         if splits and float(np.mean(splits)) >= APART:
             out.append(pair)
     return tuple(out)
