@@ -3,9 +3,11 @@
 Failure class: the same exercise filmed from another view than the reference's was rejected. Side-on, the
 hands' and feet's left-right spreads vanish into depth and the far limb hides behind the near one; head-on, a
 lying body's trunk points into the picture (its shoulder angles turn the other way) and a camera looking down
-turns movement along it into heights. Each test below reproduces one of these with the stick figure filmed from
-two views, or with a view-changed copy of the same poses (x compressed about the body's centre, as turning the
-body away compresses it), and checks that other movements stay out under the same change of view.
+turns movement along it into heights; the feet's spread is the depth axis in one view and the lateral axis in
+another (a lunge's step: still from the front, whole side-on, either way three-quarter on). Each test below
+reproduces one of these with the stick figure filmed from two views, or with a view-changed copy of the same poses
+(x compressed about the body's centre, as turning the body away compresses it), and checks that other movements
+stay out under the same change of view.
 """
 from __future__ import annotations
 

@@ -11,8 +11,9 @@ is compared with it as a ratio (`view_ratio`, candidate over reference):
   of the movement toward and away from the camera, with a sign the width cannot tell (turned left or right, from
   the front or from behind). A lunge's step keeps the feet's spread still from the front, shows whole side-on,
   and three-quarter on moves it one way or the other. So once the views differ by `DEPTH_TURN`, the view seeing
-  more depth may move a spread the other keeps still, and the one seeing less may keep still a spread the other
-  moves: spreads are judged only where both views show the same axis.
+  more depth may move a spread the reference keeps still, and the one seeing less may keep still the spread of a
+  pair the reference steps apart (one foot forward, one back; a pair moving together, a jumping jack's feet,
+  spreads sideways in every view and stays judged).
 - Heights of a body lying down (push-ups) are not view-free: its long axis runs across the picture side-on and
   into it head-on, and a camera looking down turns movement along that axis into heights.
 """
