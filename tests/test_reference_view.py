@@ -3,9 +3,11 @@
 Failure class: the same exercise filmed from another view than the reference's was rejected. Side-on, the
 hands' and feet's left-right spreads vanish into depth and the far limb hides behind the near one; head-on, a
 lying body's trunk points into the picture (its shoulder angles turn the other way) and a camera looking down
-turns movement along it into heights. Each test below reproduces one of these with the stick figure filmed from
-two views, or with a view-changed copy of the same poses (x compressed about the body's centre, as turning the
-body away compresses it), and checks that other movements stay out under the same change of view.
+turns movement along it into heights; the feet's spread is the depth axis in one view and the lateral axis in
+another (a lunge's step: still from the front, whole side-on, either way three-quarter on). Each test below
+reproduces one of these with the stick figure filmed from two views, or with a view-changed copy of the same poses
+(x compressed about the body's centre, as turning the body away compresses it), and checks that other movements
+stay out under the same change of view.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from posetracker.pose import KP, NUM_KEYPOINTS, Pose
 from posetracker.reference import build_signature
 from posetracker.reference import features as F
 from posetracker.reference.engine import ReferenceEngine
+from posetracker.reference.limbs import apart_pairs
 from posetracker.reference.matcher import compare
 from posetracker.reference.signature import Signature
 from posetracker.reference.view import HIDES, hidden_by_view, lateral_width, still_slack, view_ratio
@@ -170,7 +173,17 @@ def test_view_ratio_and_what_it_hides_and_widens():
     assert not hidden_by_view(jack, None).any() and not hidden_by_view(jack, 0.8).any()
     hidden = hidden_by_view(jack, 0.1)
     assert hidden.any() and all(F.KIND[i] == "spread" and jack.active[i] for i in np.flatnonzero(hidden))
-    assert (still_slack(jack, None) == 1).all() and (still_slack(jack, 0.5) == 1).all()
+    assert (still_slack(jack, None) == 1).all() and (still_slack(jack, 0.9) == 1).all()
+    # A view seeing depth the reference did not: a still spread may move along it, unjudged.
+    deeper = still_slack(jack, 0.5)
+    assert all(deeper[i] == math.inf if F.KIND[i] == "spread" else deeper[i] == 1.0 for i in range(F.COUNT))
+    # A view seeing less depth hides the spread of a pair the reference steps apart, not one moving together.
+    assert not hidden_by_view(jack, 2.0, ()).any()
+    lunge = reference("lunge", 45)
+    assert apart_pairs(lunge) == ("legs",) and apart_pairs(jack) == ()
+    hidden = hidden_by_view(lunge, 1.5, apart_pairs(lunge))
+    assert [F.NAMES[i] for i in np.flatnonzero(hidden)] == ["ankle_spread"]
+    assert not hidden_by_view(lunge, 1.1, apart_pairs(lunge)).any()
     wide = still_slack(jack, 2.0)
     assert all(wide[i] == 2.0 if F.KIND[i] == "spread" else wide[i] == 1.0 for i in range(F.COUNT))
     lying = still_slack(reference("push_up", 45, pitch=20), 2.0)
@@ -186,3 +199,39 @@ def test_the_view_is_stored_with_the_signature_and_an_older_signature_still_coun
     old_sig = Signature.from_json(older)
     assert old_sig.view is None
     assert count(old_sig, filmed("push_up", 5, 45, pitch=20, seed=3))[0] == 5
+
+
+# (reference's yaw, pitch), (candidate's yaw, pitch): before, 0 of 5 counted. The feet's left-right spread is the
+# lateral axis from the front and the depth axis side-on; three-quarter on it mixes the two, and from behind a
+# step's depth no longer shows in it.
+DEPTH_PAIRS = [
+    ((0, 20), (90, 20)),    # the front reference keeps the spread still (0.07), side-on the step shows whole
+    ((45, 0), (160, 0)),    # the three-quarter reference's spread moves; from behind it crosses or stays still
+    ((45, 0), (180, 0)),
+]
+
+
+@pytest.mark.parametrize("ref_view,cand_view", DEPTH_PAIRS)
+def test_a_lunge_counts_with_a_reference_that_sees_the_step_along_another_axis(ref_view, cand_view):
+    sig = reference("lunge", *ref_view)
+    for seed in (3, 7):
+        got, why = count(sig, filmed("lunge", 5, *cand_view, seed=seed))
+        assert got == 5, why
+
+
+@pytest.mark.parametrize("other", ["squat", "jumping_jack", "mountain_climber"])
+@pytest.mark.parametrize("ref_view,cand_view", DEPTH_PAIRS)
+def test_spreads_left_unjudged_across_views_do_not_let_other_movements_through(ref_view, cand_view, other):
+    assert count(reference("lunge", *ref_view), filmed(other, 5, *cand_view, seed=7))[0] <= 1
+    # ... nor a lunge through a squat reference (the legs' split, not the feet's spread, tells them apart).
+    assert count(reference("squat", *ref_view), filmed("lunge", 5, *cand_view, seed=7))[0] <= 1
+
+
+@pytest.mark.parametrize("cand_yaw", [160, 180])
+def test_a_pair_moving_together_keeps_its_spread_judged_from_behind(cand_yaw):
+    """Only a pair stepped apart may have moved its spread along the depth axis: a three-quarter jumping jack's
+    feet go apart sideways, so lateral raises filmed from behind (legs still) stay out (5 of 5 counted when every
+    spread was left unjudged)."""
+    sig = reference("jumping_jack", 45)
+    assert count(sig, filmed("jumping_jack", 5, cand_yaw, seed=7))[0] == 5
+    assert count(sig, filmed("lateral_raise", 5, cand_yaw, seed=7))[0] <= 1

@@ -76,3 +76,20 @@ def limb_pairs(sig, cand: np.ndarray) -> dict[str, bool]:
         elif r <= TOGETHER:
             out[pair] = c < APART
     return out
+
+
+def apart_pairs(sig) -> tuple[str, ...]:
+    """The pairs ("legs", "arms") the reference clearly moves apart (`APART`): a step, one limb forward and one
+    back, whose left-right spread is the depth axis in one view and the lateral axis in another. A pair moving
+    together (a jumping jack's legs) spreads sideways whatever the view."""
+    if lying(sig):
+        return ()
+    moving, dev, out = set(sig.moving_parts), sig.template - sig.rest, []
+    for pair, sides in _SIDES.items():
+        if not set(sides) <= moving:
+            continue
+        splits = [split_of(dev, a, b) for a, b in features_of(pair)
+                  if np.isfinite(dev[:, [a, b]]).all() and np.abs(dev[:, [a, b]]).max() >= CLEAR[F.KIND[a]]]
+        if splits and float(np.mean(splits)) >= APART:
+            out.append(pair)
+    return tuple(out)

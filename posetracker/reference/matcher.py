@@ -16,7 +16,7 @@ import numpy as np
 
 from posetracker.reference import features as F
 from posetracker.reference import reach
-from posetracker.reference.limbs import limb_pairs
+from posetracker.reference.limbs import apart_pairs, limb_pairs
 from posetracker.reference.signature import BACK, MIN_SEEN, SAMPLES, Signature, progress_signal, resample
 from posetracker.reference.view import HIDES, hidden_by_view, seen_from, still_slack, view_ratio
 
@@ -161,7 +161,7 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
     rows = rows[:, F.MIRROR] if mirrored else rows
     cand = resample(times, rows, SAMPLES)
     ratio = view_ratio(sig.view, view)
-    hidden = hidden_by_view(sig, ratio)
+    hidden = hidden_by_view(sig, ratio, apart_pairs(sig))
     act = sig.active & ~hidden & np.isfinite(cand).all(axis=0)
     if not act.any():
         return Match(0.0, math.inf, 1.0, False, True, "unseen")

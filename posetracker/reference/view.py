@@ -7,6 +7,13 @@ is compared with it as a ratio (`view_ratio`, candidate over reference):
 - Left-right spreads are the lateral axis seen through that ratio: a ratio of 0.1 shows a tenth of the
   reference's hands-apart movement (jumping jacks filmed side-on), a ratio of 1.6 shows every sideways wobble of
   a still hand 1.6 times larger (push-ups filmed head-on against a three-quarter reference).
+- A spread is also the depth axis seen through the other side of that turn: a view narrower across shows more
+  of the movement toward and away from the camera, with a sign the width cannot tell (turned left or right, from
+  the front or from behind). A lunge's step keeps the feet's spread still from the front, shows whole side-on,
+  and three-quarter on moves it one way or the other. So once the views differ by `DEPTH_TURN`, the view seeing
+  more depth may move a spread the reference keeps still, and the one seeing less may keep still the spread of a
+  pair the reference steps apart (one foot forward, one back; a pair moving together, a jumping jack's feet,
+  spreads sideways in every view and stays judged).
 - Heights of a body lying down (push-ups) are not view-free: its long axis runs across the picture side-on and
   into it head-on, and a camera looking down turns movement along that axis into heights.
 """
@@ -32,6 +39,10 @@ TURNED = 1.25
 # the width says nothing more.
 SIDE_ON = 0.08
 MAX_RATIO = 4.0
+# Views this much wider across one than the other (ratio or its inverse) see the depth axis differently: a
+# three-quarter reference (30 to 45 degrees) against a candidate from the front or from behind, a front reference
+# against a candidate side-on.
+DEPTH_TURN = 1.25
 # The trunk lies (a push-up, a plank) when the shoulders stand this little above the hips at rest (body units).
 LYING = 0.5
 # Bounds on a lying reference's still heights widen by this share of how far the view turned (0 to 1).
@@ -61,15 +72,19 @@ def view_ratio(ref_width: float | None, cand_width: float | None) -> float | Non
     return min(MAX_RATIO, max(SIDE_ON, cand_width) / max(SIDE_ON, ref_width))
 
 
-def hidden_by_view(sig, ratio: float | None) -> np.ndarray:
+def hidden_by_view(sig, ratio: float | None, apart: tuple[str, ...] = ()) -> np.ndarray:
     """The moving features the candidate's view cannot show as the reference's did: spreads foreshortened to
-    less than `HIDES`, and a lying reference's trunk-line angles when the view has `TURNED` the trunk into the
+    less than `HIDES`; the spread of a pair the reference moves `apart` (a step: one foot forward, one back, see
+    `limbs.apart_pairs`) seen from a view showing `DEPTH_TURN` less of the depth axis, which the step may have moved
+    along; and a lying reference's trunk-line angles when the view has `TURNED` the trunk into the
     picture."""
     hidden = np.zeros(F.COUNT, bool)
     if ratio is None:
         return hidden
     if ratio < HIDES:
         hidden |= np.array([k == "spread" for k in F.KIND])
+    elif ratio >= DEPTH_TURN:
+        hidden |= np.array([k == "spread" and p in apart for k, p in zip(F.KIND, F.PART)])
     if ratio >= TURNED and lying(sig):
         hidden |= np.array([n.endswith(("_shoulder_angle", "_hip_angle")) for n in F.NAMES])
     return hidden & sig.active
@@ -94,7 +109,9 @@ def still_slack(sig, ratio: float | None) -> np.ndarray:
     if ratio is None:
         return slack
     spread = np.array([k == "spread" for k in F.KIND])
-    slack[spread] = max(1.0, ratio)
+    # A candidate seeing more depth than the reference may move a still spread along it (a lunge's step filmed
+    # side-on against a front reference): not judged.
+    slack[spread] = math.inf if ratio * DEPTH_TURN <= 1.0 else max(1.0, ratio)
     if lying(sig):
         turned = min(1.0, abs(math.log(ratio)))
         height = np.array([k == "height" for k in F.KIND])
