@@ -47,30 +47,30 @@ def split_of(dev: np.ndarray, left: int, right: int) -> float:
     return float(np.abs(dl - dr).max()) / moved
 
 
+def _judged(sig, dev: np.ndarray):
+    """(pair, features) for each pair a standing reference's movement carries on both sides: the (left, right)
+    features of its upper segments that the reference (`dev`, its movement from rest) moves clearly."""
+    if lying(sig):
+        return
+    moving = set(sig.moving_parts)
+    for pair, sides in _SIDES.items():
+        if set(sides) <= moving:
+            yield pair, [(a, b) for a, b in features_of(pair)
+                         if np.isfinite(dev[:, [a, b]]).all() and np.abs(dev[:, [a, b]]).max() >= CLEAR[F.KIND[a]]]
+
+
 def limb_pairs(sig, cand: np.ndarray) -> dict[str, bool]:
     """For each limb pair judged ("legs", "arms"): whether `cand` (the candidate's features per step, mirrored as
     compared) moves it as the reference does, together or apart."""
-    if lying(sig):
-        return {}
-    moving = set(sig.moving_parts)
     ref_dev = sig.template - sig.rest
     cand_dev = cand - (cand[0] + cand[-1]) / 2
     out = {}
-    for pair, sides in _SIDES.items():
-        if not set(sides) <= moving:
+    for pair, feats in _judged(sig, ref_dev):
+        feats = [(a, b) for a, b in feats if np.isfinite(cand_dev[:, [a, b]]).all()]
+        if not feats:
             continue
-        ref, got = [], []
-        for left, right in features_of(pair):
-            both = [left, right]
-            if not (np.isfinite(ref_dev[:, both]).all() and np.isfinite(cand_dev[:, both]).all()):
-                continue
-            if np.abs(ref_dev[:, both]).max() < CLEAR[F.KIND[left]]:
-                continue
-            ref.append(split_of(ref_dev, left, right))
-            got.append(split_of(cand_dev, left, right))
-        if not ref:
-            continue
-        r, c = float(np.mean(ref)), float(np.mean(got))
+        r = float(np.mean([split_of(ref_dev, a, b) for a, b in feats]))
+        c = float(np.mean([split_of(cand_dev, a, b) for a, b in feats]))
         if r >= APART:
             out[pair] = c >= SHARE * r
         elif r <= TOGETHER:
@@ -82,14 +82,6 @@ def apart_pairs(sig) -> tuple[str, ...]:
     """The pairs ("legs", "arms") the reference clearly moves apart (`APART`): a step, one limb forward and one
     back, whose left-right spread is the depth axis in one view and the lateral axis in another. A pair moving
     together (a jumping jack's legs) spreads sideways whatever the view."""
-    if lying(sig):
-        return ()
-    moving, dev, out = set(sig.moving_parts), sig.template - sig.rest, []
-    for pair, sides in _SIDES.items():
-        if not set(sides) <= moving:
-            continue
-        splits = [split_of(dev, a, b) for a, b in features_of(pair)
-                  if np.isfinite(dev[:, [a, b]]).all() and np.abs(dev[:, [a, b]]).max() >= CLEAR[F.KIND[a]]]
-        if splits and float(np.mean(splits)) >= APART:
-            out.append(pair)
-    return tuple(out)
+    dev = sig.template - sig.rest
+    return tuple(pair for pair, feats in _judged(sig, dev)
+                 if feats and float(np.mean([split_of(dev, a, b) for a, b in feats])) >= APART)
