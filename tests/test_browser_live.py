@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import open_app, webrtc_frame, write_y4m
+from browser_support import WAIT_MS, open_app, webrtc_frame, write_y4m
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +34,15 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
     browser = launch_browser(camera=camera)
     page = open_app(browser, server.page_url("live", token=TOKEN, exercise="squat", countdown="0"))
 
-    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=90_000)
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=WAIT_MS)
     assert "PoseTracker" in page.title()
-    page.get_by_text("Press START", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("Press START", exact=False).wait_for(timeout=WAIT_MS)
 
     webrtc_frame(page).get_by_role("button", name="START").click()
 
     # All read from the page itself: the panel's status line and person notice, polled by the fragment.
     page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=60_000)
-    page.get_by_text("Person in view", exact=True).wait_for(timeout=90_000)
+    page.get_by_text("Person in view", exact=True).wait_for(timeout=WAIT_MS)
     _wait_for_more_frames(page, than=_frames_processed(page) + 10)  # the count keeps moving
     counter = page.get_by_test_id("stMetric").filter(has_text="Reps")
     expect(counter).to_be_visible(timeout=60_000)
@@ -60,8 +60,8 @@ def test_live_page_tracks_a_person_from_the_camera(start_app, launch_browser, fa
 
     webrtc_frame(page).get_by_role("button", name="STOP").click()
     page.wait_for_timeout(1_500)
-    expect(page.get_by_text(re.compile(r"\d+ frames processed")).first).to_be_visible(timeout=90_000)  # not vanished
-    expect(counter).to_be_visible(timeout=90_000)
+    expect(page.get_by_text(re.compile(r"\d+ frames processed")).first).to_be_visible(timeout=WAIT_MS)  # not vanished
+    expect(counter).to_be_visible(timeout=WAIT_MS)
 
     # Streamlit 1.60 with starlette 1.8-1.10 answered this with a 500 and a traceback in the log.
     with urllib.request.urlopen(f"{server.url}/favicon.png", timeout=10) as response:
@@ -78,10 +78,10 @@ def test_live_page_says_when_nobody_is_in_view(app_server, launch_browser, tmp_p
     empty_room = np.broadcast_to(ramp, (480, 640, 3))
     camera = write_y4m([empty_room] * 30, tmp_path / "empty-room.y4m")
     page = open_app(launch_browser(camera=camera), app_server.page_url("live"))
-    page.get_by_text("Press START", exact=False).wait_for(timeout=90_000)
+    page.get_by_text("Press START", exact=False).wait_for(timeout=WAIT_MS)
     webrtc_frame(page).get_by_role("button", name="START").click()
     page.get_by_text(re.compile(r"\d+ frames processed")).first.wait_for(timeout=60_000)
-    page.get_by_text("No person in view", exact=False).first.wait_for(timeout=90_000)
+    page.get_by_text("No person in view", exact=False).first.wait_for(timeout=WAIT_MS)
     webrtc_frame(page).get_by_role("button", name="STOP").click()
     page.context.close()
     app_server.assert_log_clean()
@@ -92,10 +92,10 @@ def test_without_movenet_weights_the_app_runs_on_blazepose_and_says_how_to_fetch
     server = start_app(env={"POSETRACKER_MODELS_DIR": str(tmp_path)})  # an empty models folder
     page = open_app(launch_browser(), server.page_url("live"))
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("MoveNet weights are not installed", exact=False).wait_for(timeout=90_000)
+    sidebar.get_by_text("MoveNet weights are not installed", exact=False).wait_for(timeout=WAIT_MS)
     assert "posetracker models fetch movenet" in sidebar.inner_text()
     assert "BlazePose Full" in sidebar.inner_text()
-    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=90_000)
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=WAIT_MS)
     page.context.close()
     server.stop()
     server.assert_log_clean()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import open_app, wait_until_idle, webrtc_frame
+from browser_support import WAIT_MS, open_app, wait_until_idle, webrtc_frame
 
 pytestmark = pytest.mark.browser
 
@@ -57,18 +57,18 @@ def test_the_first_screen_explains_the_app_and_leads_to_live_with_a_video(app_se
                                                                           artifacts_dir):
     page = open_app(launch_browser(), app_server.page_url("", exercise="squat"))
     main = page.get_by_test_id("stMain")
-    main.get_by_role("heading", name="PoseTracker").wait_for(timeout=90_000)
+    main.get_by_role("heading", name="PoseTracker").wait_for(timeout=WAIT_MS)
     main.get_by_text("stays on this server and is not kept", exact=False).wait_for()
     # The page renders element by element (slowly on a loaded machine): wait for each thing, do not race it.
     for way in ("Live with a camera", "Live with a video", "Upload a video"):
-        expect(main.get_by_role("button", name=way)).to_be_visible(timeout=90_000)
+        expect(main.get_by_role("button", name=way)).to_be_visible(timeout=WAIT_MS)
     # The camera advice follows the chosen exercise: a squat is counted side-on, a shoulder press from the front.
     main.get_by_text("beside you, side-on", exact=False).wait_for()
     diagram = main.get_by_role("img", name="Camera placement diagram")
-    diagram.wait_for(timeout=90_000)
+    diagram.wait_for(timeout=WAIT_MS)
     try:
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=diagram.element_handle(),
-                               timeout=90_000)
+                               timeout=WAIT_MS)
     except Exception:
         pytest.fail("the diagram did not render")
     page.screenshot(path=str(artifacts_dir / "first-screen.png"), full_page=True)
@@ -78,10 +78,10 @@ def test_the_first_screen_explains_the_app_and_leads_to_live_with_a_video(app_se
     main.get_by_text("in front of you, facing you", exact=False).wait_for(timeout=60_000)
 
     main.get_by_role("button", name="Live with a video").click()
-    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=90_000)
-    expect(page.get_by_role("switch", name="Use a video instead of the camera")).to_be_checked(timeout=90_000)
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=WAIT_MS)
+    expect(page.get_by_role("switch", name="Use a video instead of the camera")).to_be_checked(timeout=WAIT_MS)
     page.get_by_test_id("stFileUploader").first.wait_for()
-    expect(page).to_have_url(re.compile(r"exercise=shoulder_press"), timeout=90_000)
+    expect(page).to_have_url(re.compile(r"exercise=shoulder_press"), timeout=WAIT_MS)
     page.context.close()
     app_server.assert_log_clean()
 
@@ -91,7 +91,7 @@ def test_a_clip_given_on_the_live_page_plays_as_the_camera_and_is_counted(app_se
     label = next(item for item in labels if item["file"] == CLIP)
     page = open_app(launch_browser(), app_server.page_url("live", exercise="squat", countdown="0"),
                     viewport=(1400, 1800))
-    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=90_000)
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=WAIT_MS)
     page.get_by_test_id("stMain").get_by_text("Use a video instead of the camera", exact=True).click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(videos_dir / CLIP))
     page.get_by_text(re.compile(rf"{re.escape(CLIP)} · 0 s / 14 s · press START")).wait_for(timeout=60_000)
@@ -102,7 +102,7 @@ def test_a_clip_given_on_the_live_page_plays_as_the_camera_and_is_counted(app_se
     page.get_by_text(re.compile(r"· playing$")).wait_for(timeout=60_000)
 
     # Pause holds the clip (no frames reach the engine), Resume goes on from there.
-    page.wait_for_function("() => /[1-9]\\d* s \\/ 14 s/.test(document.body.innerText)", timeout=90_000)
+    page.wait_for_function("() => /[1-9]\\d* s \\/ 14 s/.test(document.body.innerText)", timeout=WAIT_MS)
     page.get_by_role("button", name="Pause").click()
     page.get_by_text(re.compile(r"· paused$")).wait_for(timeout=60_000)
     # A frame already on its way may still be processed; after that the count of frames must stand still.

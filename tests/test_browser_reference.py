@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from browser_support import open_app
+from browser_support import WAIT_MS, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_make_a_reference_on_the_upload_page_and_count_another_clip(start_app, l
 
     page.locator('input[type="file"]').set_input_files(str(clip(FIRST)))
     page.get_by_text("Analysis completed", exact=False).first.wait_for(timeout=480_000)
-    page.get_by_text("Make a reference movement").wait_for(timeout=90_000)
+    page.get_by_text("Make a reference movement").wait_for(timeout=WAIT_MS)
     page.get_by_label("Name").fill("My squat")
     page.get_by_role("button", name=re.compile("Create the reference")).click()
     page.get_by_text(re.compile("Reference “My squat” saved")).wait_for(timeout=120_000)

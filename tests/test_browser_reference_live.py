@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from browser_support import open_app, wait_until_idle, webrtc_frame
+from browser_support import WAIT_MS, open_app, wait_until_idle, webrtc_frame
 from posetracker.reference import ReferenceStore
 from posetracker.reference.store import DB_NAME
 
@@ -34,7 +34,7 @@ def test_record_a_reference_on_the_live_page_with_two_taps(start_app, launch_bro
     page = open_app(launch_browser(), server.page_url("live", plan="business", exercise="squat", countdown="0"),
                     viewport=(1400, 1800))
     main = page.get_by_test_id("stMain")
-    main.get_by_text("Record a reference movement").wait_for(timeout=90_000)
+    main.get_by_text("Record a reference movement").wait_for(timeout=WAIT_MS)
     main.get_by_text("Use a video instead of the camera", exact=True).click()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(clip(CLIP)))
     page.get_by_text(re.compile(rf"{re.escape(CLIP)} · 0 s / 14 s · press START")).wait_for(timeout=60_000)
@@ -65,7 +65,7 @@ def test_record_a_reference_on_the_live_page_with_two_taps(start_app, launch_bro
 
     page.get_by_role("button", name=re.compile("Count with this reference")).click()
     page.get_by_test_id("stSelectbox").filter(has_text="Reference").first.wait_for(timeout=60_000)
-    page.wait_for_function("id => location.search.includes('reference=' + id)", arg=ref.id, timeout=90_000)
+    page.wait_for_function("id => location.search.includes('reference=' + id)", arg=ref.id, timeout=WAIT_MS)
     webrtc_frame(page).get_by_role("button", name="STOP").click()
 
     done = subprocess.run([sys.executable, "-m", "posetracker.cli", "analyze", str(clip(CLIP)), "--reference", ref.id,

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import CHROMIUM_ARGS, open_app, require_chromium, wait_until_idle, webrtc_frame, write_y4m
+from browser_support import (CHROMIUM_ARGS, WAIT_MS, open_app, require_chromium, wait_until_idle, webrtc_frame,
+                             write_y4m)
 
 pytestmark = pytest.mark.browser
 
@@ -158,7 +159,7 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
             time.sleep(1.0)
         counts = {name: shown_count(page) for name, page in pages.items()}
         assert counts["squat"] >= 2 and counts["jacks"] >= 2 and counts["nobody"] == 0, counts
-        expect(pages["nobody"].get_by_text("No person in view", exact=False).first).to_be_visible(timeout=90_000)
+        expect(pages["nobody"].get_by_text("No person in view", exact=False).first).to_be_visible(timeout=WAIT_MS)
         moving = {name: frames_processed(page) for name, page in pages.items()}
         assert all(n > 10 for n in moving.values()), moving
 
@@ -172,7 +173,7 @@ def test_three_live_sessions_and_an_upload_at_once_keep_their_own_counts_and_lea
         stop = webrtc_frame(squat).get_by_role("button", name="STOP")
         if stop.count():
             stop.click()
-        webrtc_frame(squat).get_by_role("button", name="START").wait_for(timeout=90_000)
+        webrtc_frame(squat).get_by_role("button", name="START").wait_for(timeout=WAIT_MS)
         squat.wait_for_timeout(2_000)
         kept = shown_count(squat)
         squat.wait_for_timeout(2_000)
@@ -246,16 +247,16 @@ def test_a_refused_or_missing_camera_is_explained_on_the_live_page(camera, code,
     try:
         page = open_app(browser, app_server.page_url("live", exercise="squat"))
         webrtc_frame(page).get_by_role("button", name="START").click()
-        webrtc_frame(page).get_by_text(browser_error, exact=False).first.wait_for(timeout=90_000)
+        webrtc_frame(page).get_by_text(browser_error, exact=False).first.wait_for(timeout=WAIT_MS)
 
         page.get_by_text("Camera not starting?").click()
         help_text = page.get_by_text(code, exact=False).first
-        help_text.wait_for(timeout=90_000)
+        help_text.wait_for(timeout=WAIT_MS)
         assert ("HTTPS" in help_text.inner_text()) == (code == "camera_permission_denied")
 
         # The page still answers, and says how to begin.
         wait_until_idle(page)
-        expect(page.get_by_text("Press START", exact=False).first).to_be_visible(timeout=90_000)
+        expect(page.get_by_text("Press START", exact=False).first).to_be_visible(timeout=WAIT_MS)
     finally:
         browser.close()
     app_server.assert_log_clean()

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import PROJECT, AppServer, open_app, wait_until_idle
+from browser_support import PROJECT, WAIT_MS, AppServer, open_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +40,14 @@ def exercise_shown(page) -> str:
     """The Exercise picker's value, once there is exactly one (while a rerun renders, Streamlit can show the
     previous run's picker beside the new one)."""
     picker = page.get_by_test_id("stMain").get_by_role("combobox", name="Exercise")
-    expect(picker).to_have_count(1, timeout=90_000)
+    expect(picker).to_have_count(1, timeout=WAIT_MS)
     return picker.input_value()
 
 
 def alerts(page, *expected: str) -> list[str]:
     """The page's alerts once each expected text is among them (they render after the heading)."""
     for text in expected:
-        expect(page.get_by_test_id("stAlert").filter(has_text=text).first).to_be_visible(timeout=90_000)
+        expect(page.get_by_test_id("stAlert").filter(has_text=text).first).to_be_visible(timeout=WAIT_MS)
     return page.get_by_test_id("stAlert").all_inner_texts()
 
 
@@ -83,14 +83,14 @@ def test_a_link_configures_the_live_settings_and_upload_pages(server, launch_bro
     go_to(page, "Upload")
     assert exercise_shown(page) == "Push-up"
     # The page renders element by element: wait for the plan's caption under the uploader, do not race it.
-    page.get_by_test_id("stMain").get_by_text("Free plan", exact=False).first.wait_for(timeout=90_000)
+    page.get_by_test_id("stMain").get_by_text("Free plan", exact=False).first.wait_for(timeout=WAIT_MS)
     assert {"exercise": "push_up", "difficulty": "easy", "countdown": "5"}.items() <= address_bar(page).items()
     page.context.close()
 
 
 def test_invalid_values_in_a_link_are_reported_on_the_page_and_replaced(server, launch_browser):
     page = open_app(launch_browser(), server.page_url("live", exercise="moonwalk", countdown="99", keypoints="yes"))
-    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=90_000)
+    page.get_by_role("heading", name=re.compile("Live tracking")).wait_for(timeout=WAIT_MS)
     notices = alerts(page, "moonwalk", "countdown", "does not include: Raw keypoints")
     assert any("moonwalk" in n for n in notices) and any("countdown" in n for n in notices)
     wait_until_idle(page)

@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import open_app, wait_until_idle
+from browser_support import WAIT_MS, open_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -43,9 +43,9 @@ def test_upload_page_analyses_a_clip_like_the_cli(start_app, launch_browser, cli
     assert shown == cli["reps"], f"the page shows {shown}, the CLI counts {cli['reps']}"
 
     charts = page.get_by_test_id("stPlotlyChart")
-    charts.first.wait_for(timeout=90_000)
+    charts.first.wait_for(timeout=WAIT_MS)
     assert charts.count() >= 2, "the signal chart and the per-rep score chart should both be on the page"
-    expect(page.locator("video"), "the annotated video should play in the page").to_have_count(1, timeout=90_000)
+    expect(page.locator("video"), "the annotated video should play in the page").to_have_count(1, timeout=WAIT_MS)
 
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name=re.compile("Download the annotated video")).click()
@@ -111,19 +111,19 @@ def test_upload_page_errors_cancel_image_and_reruns_keep_results(start_app, laun
     page.get_by_role("button", name=re.compile("Cancel")).click()
     alerts.filter(has_text="cancelled").wait_for(timeout=60_000)
     expect(page.get_by_role("button", name=re.compile("Analyse again")), "a cancelled run can restart").to_be_visible(
-        timeout=90_000)
+        timeout=WAIT_MS)
 
     photo = tmp_path / "photo.jpg"
     Image.fromarray(next(f.image for f in iter_frames(clip("mrpose_squat.mp4")) if f.index == 100)).save(photo)
     uploader.set_input_files(str(photo))
     page.get_by_text("Placement for Squat", exact=False).wait_for(timeout=60_000)
-    page.get_by_test_id("stImage").first.wait_for(timeout=90_000)  # the page renders element by element
+    page.get_by_test_id("stImage").first.wait_for(timeout=WAIT_MS)  # the page renders element by element
     assert page.get_by_test_id("stImage").count() == 1
 
     page.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="Push-up").click()
-    alerts.filter(has_text="settings changed").wait_for(timeout=90_000)
-    page.get_by_text("Placement for Squat", exact=False).wait_for(timeout=90_000)  # not lost by the rerun
+    alerts.filter(has_text="settings changed").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Placement for Squat", exact=False).wait_for(timeout=WAIT_MS)  # not lost by the rerun
     wait_until_idle(page)
     page.screenshot(path=str(artifacts_dir / "upload-image-mode.png"), full_page=True)
     assert page.get_by_test_id("stImage").count() == 1
