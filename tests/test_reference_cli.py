@@ -115,3 +115,16 @@ def test_judge_explains_each_rep_a_reference_compared_on_a_clip(capsys, videos_d
     lines = explained.splitlines()[1:]
     assert sum(line.endswith(")") and " counted " in line for line in lines) == counted >= 8
     assert all(" s  counted" in line or " s  rejected: " in line for line in lines)
+
+
+def test_the_judge_table_shows_how_many_reps_other_exercises_clips_counted():
+    """A cell going from 0 to 1 rep on another exercise's clip still passes; the spread line shows it."""
+    from posetracker.reference.judge import Cell, table
+
+    cells = [Cell("squat", "a.mp4", "squat", 5, 5, 5), Cell("squat", "b.mp4", "push_up", 0, 3, 3),
+             Cell("squat", "c.mp4", "lunge", 1, 4, 4), Cell("squat", "d.mp4", "curl", 0, 2, 2),
+             Cell("squat", "e.mp4", "jack", 3, 6, 6)]
+    out = table(cells).splitlines()
+    assert "    other exercises' clips by reps counted: 0: 2, 1: 1, 3: 1" in out
+    assert out[-1] == ("all references: same exercise 1/1 within one rep; other exercises 3/4 at most one rep "
+                       "(by reps counted: 0: 2, 1: 1, 3: 1)")

@@ -112,11 +112,22 @@ def table(cells: list[Cell]) -> str:
         bad = [c for c in other if not c.ok]
         for c in bad:
             lines.append(f"    other: {c.clip:33s} ({c.exercise}) got {c.reps}")
+        if other:
+            lines.append(f"    other exercises' clips by reps counted: {_spread(other)}")
     same = [c for c in cells if c.same]
     other = [c for c in cells if not c.same]
     lines.append(f"all references: same exercise {sum(c.ok for c in same)}/{len(same)} within one rep; "
-                 f"other exercises {sum(c.ok for c in other)}/{len(other)} at most one rep")
+                 f"other exercises {sum(c.ok for c in other)}/{len(other)} at most one rep "
+                 f"(by reps counted: {_spread(other)})")
     return "\n".join(lines)
+
+
+def _spread(cells: list[Cell]) -> str:
+    """How many cells counted 0, 1, 2... reps: a cell going from 0 to 1 passes but shows here."""
+    counts: dict[int, int] = {}
+    for c in cells:
+        counts[c.reps] = counts.get(c.reps, 0) + 1
+    return ", ".join(f"{reps}: {n}" for reps, n in sorted(counts.items()))
 
 
 def explain(cells: list[Cell], clip: str) -> str:
