@@ -128,3 +128,32 @@ def test_the_judge_table_shows_how_many_reps_other_exercises_clips_counted():
     assert "    other exercises' clips by reps counted: 0: 2, 1: 1, 3: 1" in out
     assert out[-1] == ("all references: same exercise 1/1 within one rep; other exercises 3/4 at most one rep "
                        "(by reps counted: 0: 2, 1: 1, 3: 1)")
+
+
+def test_judge_every_clip_makes_each_clip_the_reference_in_turn(capsys, videos_dir, movenet_installed, pose_cache,
+                                                                 tmp_path):
+    """`reference judge --every-clip`: each clip of an exercise is the reference once and counts the others; a
+    cell's count is what that reference counts on that clip through the tracker step."""
+    from posetracker.reference.judge import count_with, reference_from
+    from posetracker.tools.posecache import track_video
+
+    names = ("mrpose_squat.mp4", "vengaza_squats.mp4", "posetest_squat2.mp4")
+    labels = [label for file in ("labels.json", "labels-more.json")
+              for label in json.loads((videos_dir.parent / file).read_text()) if label["file"] in names]
+    assert len(labels) == 3
+    (tmp_path / "labels.json").write_text(json.dumps(labels))
+    code, out, err = cli(capsys, "reference", "judge", tmp_path / "labels.json", "--videos", videos_dir,
+                         "--pose-cache", pose_cache, "--every-clip")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split()[3] for line in lines[:-1]] == list(names)
+    tracks = {n: track_video(videos_dir / n, "movenet", pose_cache) for n in names}
+    ok = 0
+    for line, ref in zip(lines, names):
+        signature, _ = reference_from(tracks[ref], "squat", "movenet")
+        for other in (n for n in names if n != ref):
+            reps, _ = count_with(signature, tracks[other], "squat")
+            label = next(x for x in labels if x["file"] == other)
+            assert f"{other.rsplit('.', 1)[0]} {reps} ({label['reps_min']}-{label['reps_max']})" in line
+            ok += label["reps_min"] - 1 <= reps <= label["reps_max"] + 1
+    assert lines[-1] == f"every clip as the reference: {ok}/6 same-exercise cells within one rep"

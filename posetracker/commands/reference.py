@@ -36,6 +36,9 @@ def register(sub) -> None:
     judge.add_argument("--explain", metavar="CLIP", action="append", default=[],
                        help="also list each rep compared on this clip (file name): counted, or the rule that "
                             "rejected it, with its depth and scores")
+    judge.add_argument("--every-clip", action="store_true",
+                       help="instead, make the reference from each clip of a judged exercise in turn and count "
+                            "that exercise's other clips (how much the table owes to the clip chosen)")
     judge.set_defaults(func=_judge)
     for p in (create, listing, delete):
         p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -100,10 +103,13 @@ def _delete(args) -> int:
 def _judge(args) -> int:
     from posetracker.estimators import check_model_name
     from posetracker.tools.evaluate import load_labels
-    from posetracker.reference.judge import explain, judge, table
+    from posetracker.reference.judge import every_clip_table, explain, judge, judge_every_clip, table
 
     check_model_name(args.model)
     labels = [label for path in args.labels for label in load_labels(path)]
+    if args.every_clip:
+        print(every_clip_table(judge_every_clip(labels, args.videos, args.model, args.pose_cache)))
+        return 0
     cells = judge(labels, args.videos, args.model, args.pose_cache, log=lambda s: print(s, file=sys.stderr))
     print(table(cells))
     for clip in args.explain:

@@ -99,6 +99,32 @@ def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | 
     return cells
 
 
+def judge_every_clip(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
+                     log=None) -> list[tuple[str, Cell]]:
+    """Each counted clip of a judged exercise as the reference in turn (its `REP_INDEX`-th rep), counting the
+    other clips of that exercise: how much the acceptance table owes to which clip the reference came from.
+    Returns (reference clip, cell) pairs."""
+    out = []
+    for exercise in REFERENCE_CLIPS:
+        same = [label for label in labels if label["exercise"] == exercise and label.get("reps_min") is not None]
+        for ref in same:
+            cells = judge(same, videos, model, pose_cache, log, references={exercise: ref["file"]})
+            out += [(ref["file"], c) for c in cells if c.clip != ref["file"]]
+    return out
+
+
+def every_clip_table(pairs: list[tuple[str, Cell]]) -> str:
+    """One line per reference clip: how many of its exercise's other clips it counts within one rep, and each."""
+    lines = []
+    for ref in dict.fromkeys(r for r, _ in pairs):
+        mine = [c for r, c in pairs if r == ref]
+        lines.append(f"{mine[0].reference:14s} reference from {ref:38s} {sum(c.ok for c in mine)}/{len(mine)}  "
+                     + " ".join(f"{c.clip.rsplit('.', 1)[0]} {c.reps} ({c.lo}-{c.hi})" for c in mine))
+    ok = sum(c.ok for _, c in pairs)
+    lines.append(f"every clip as the reference: {ok}/{len(pairs)} same-exercise cells within one rep")
+    return "\n".join(lines)
+
+
 def table(cells: list[Cell]) -> str:
     lines = []
     for ref in dict.fromkeys(c.reference for c in cells):
