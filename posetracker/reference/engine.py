@@ -53,10 +53,12 @@ class _Window:
     rows: deque = field(default_factory=deque)
     widths: deque = field(default_factory=deque)  # each frame's `view.lateral_width`
     seen: deque = field(default_factory=deque)  # which features the frame saw (the rest are held, stale values)
+    ends: deque = field(default_factory=deque)  # each frame's `limbs.end_lengths`
 
     def add(self, t: float, values: np.ndarray, keep_s: float, width: float = math.nan,
-            seen: np.ndarray | None = None) -> None:
+            seen: np.ndarray | None = None, ends: np.ndarray | None = None) -> None:
         self.times.append(t)
+        self.ends.append(ends)
         self.rows.append(values)
         self.widths.append(width)
         self.seen.append(np.isfinite(values) if seen is None else seen)
@@ -65,6 +67,7 @@ class _Window:
             self.rows.popleft()
             self.widths.popleft()
             self.seen.popleft()
+            self.ends.popleft()
 
     def width_between(self, start: float, end: float) -> float | None:
         return median_width([w for t, w in zip(self.times, self.widths) if start <= t <= end])
@@ -72,6 +75,10 @@ class _Window:
     def between(self, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
         pick = [i for i, t in enumerate(self.times) if start <= t <= end]
         return np.array([self.times[i] for i in pick]), np.array([self.rows[i] for i in pick])
+
+    def ends_between(self, start: float, end: float) -> np.ndarray | None:
+        ends = [e for t, e in zip(self.times, self.ends) if start <= t <= end]
+        return None if not ends or any(e is None for e in ends) else np.array(ends)
 
     def seen_between(self, start: float, end: float) -> np.ndarray:
         return np.array([s for t, s in zip(self.times, self.seen) if start <= t <= end])
@@ -164,7 +171,7 @@ class ReferenceEngine:
             return
         self._seen_t = t
         values, seen = self._stream.update(pose, t)
-        self._window.add(t, values, self.max_rep_s + 2.0, self._stream.width, seen)
+        self._window.add(t, values, self.max_rep_s + 2.0, self._stream.width, seen, self._stream.ends)
         for mirrored, seg in self._segmenters.items():
             s = progress_signal(self.signature, values, mirrored)
             self._signals[mirrored] = s
@@ -185,7 +192,8 @@ class ReferenceEngine:
         if any(r.counted for r in same):
             return  # the other orientation already counted this repetition
         match = compare(self.signature, times, rows, mirrored, view=self._window.width_between(times[0], times[-1]),
-                        seen=self._window.seen_between(times[0], times[-1]))
+                        seen=self._window.seen_between(times[0], times[-1]),
+                        ends=self._window.ends_between(times[0], times[-1]))
         score = match.score()
         depth = round(cand.excursion, 3)
         record = dict(start_s=round(float(times[0]), 3), end_s=round(float(times[-1]), 3), score=score["overallScore"],

@@ -19,8 +19,11 @@ movement along a lying body into heights, so they are not the view-free reading 
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from posetracker.pose import KP
 from posetracker.reference import features as F
 from posetracker.reference.view import lying
 
@@ -85,3 +88,64 @@ def apart_pairs(sig) -> tuple[str, ...]:
     dev = sig.template - sig.rest
     return tuple(pair for pair, feats in _judged(sig, dev)
                  if feats and float(np.mean([split_of(dev, a, b) for a, b in feats])) >= APART)
+
+
+# -- a leg's end lost on one side ------------------------------------------------------------------------------
+# A shin seen end-on, or lost by the model, puts the ankle on the knee: a split squat filmed from behind, whose rear
+# shin lies along the floor toward the camera at the bottom of each rep (both models then put the "ankle" on the
+# knee, or the "knee" up the thigh). The knee's angle then has no second arm, and the feet's spread reads the knee
+# instead of the foot. Arms are left out: a forearm folding toward the camera on one side is common where nothing
+# is lost (a one-arm curl, the far arm of side-on jumping jacks, which the model guesses): measured, judging arms
+# so too let a BlazePose lateral-raise reference count 12 of a clip's side-on jumping jacks instead of 7.
+# (side, middle joint, end, segment), the two sides next to each other.
+ENDS = (("left", "knee", "ankle", "shin"), ("right", "knee", "ankle", "shin"))
+LOST = 0.35  # a shin reading under this share of its remembered length has lost its ankle ...
+LONG = 0.6   # ... when it read at least this share elsewhere in the rep, and the other shin never fell under `LOST`
+# The features an ankle lying on its knee leaves without a meaning: the knee's angle (it has no second arm) and the
+# feet's spread (it reads the knee instead of the foot). The ankle's height stays: a shin seen end-on is short, its
+# ankle about level with the knee, which the height reads as the ankle rising (as a kneeling rear foot's does).
+_UNDEFINED = tuple((F.NAMES.index(f"{side}_{mid}_angle"), F.NAMES.index(f"{end}_spread"))
+                   for side, mid, end, _ in ENDS)
+
+
+def end_lengths(pose, refs: dict) -> np.ndarray:
+    """Each shin's length in this frame (`ENDS` order) as a share of its remembered length (`refs`, from
+    `signals.BodyScale`); NaN when none is remembered. Keypoints the model only guesses count too: an ankle the
+    model cannot find is lost all the same."""
+    w, h = pose.frame_size or (1, 1)
+    p = pose.xy.astype(np.float64) * np.array([w / h, 1.0])
+    out = np.full(len(ENDS), np.nan)
+    for i, (side, mid, end, segment) in enumerate(ENDS):
+        ref = refs.get(segment)
+        if ref and ref > 1e-6:
+            a, b = KP[f"{side}_{mid}".upper()], KP[f"{side}_{end}".upper()]
+            out[i] = float(np.hypot(*(p[a] - p[b]))) / ref
+    return out
+
+
+def lost_ends(lengths: np.ndarray) -> np.ndarray:
+    """Which legs (`ENDS` order) lose their ankle during a rep (`lengths`: frames x legs, from `end_lengths`): the
+    shin reads `LONG` somewhere in the rep and under `LOST` elsewhere, while the other shin never falls under
+    `LOST` (one-sided: both shins folding at once is the movement's, a kneel's). "Long" is read anywhere in the rep
+    (it begins and ends at rest): a shin short throughout is foreshortened by the view (a rear shin pointing back
+    toward the camera), and reads alike all along."""
+    lengths = np.asarray(lengths, float)
+    lost = np.zeros(len(ENDS), bool)
+    if lengths.ndim != 2 or lengths.shape[1] != len(ENDS) or len(lengths) < 3:
+        return lost
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a shin never measured: NaN, not lost
+        high, low = np.nanmax(lengths, axis=0), np.nanmin(lengths, axis=0)
+    for i in range(len(ENDS)):
+        twin = i ^ 1  # the other side
+        lost[i] = bool(high[i] >= LONG and low[i] < LOST and np.isfinite(low[twin]) and low[twin] >= LOST)
+    return lost
+
+
+def undefined_features(lost: np.ndarray) -> np.ndarray:
+    """The features (`F.NAMES` order) a rep's lost ankles leave without a meaning."""
+    out = np.zeros(F.COUNT, bool)
+    for gone, feats in zip(lost, _UNDEFINED):
+        if gone:
+            out[list(feats)] = True
+    return out

@@ -16,7 +16,7 @@ import numpy as np
 
 from posetracker.reference import features as F
 from posetracker.reference import reach
-from posetracker.reference.limbs import apart_pairs, limb_pairs
+from posetracker.reference.limbs import apart_pairs, limb_pairs, lost_ends, undefined_features
 from posetracker.reference.signature import BACK, MIN_SEEN, SAMPLES, Signature, progress_signal, resample
 from posetracker.reference.view import HIDES, hidden_by_view, seen_from, still_slack, view_ratio
 
@@ -51,6 +51,11 @@ STANCE_TOLERANCE = 0.35
 # other way (hands meeting overhead in a jumping jack, where a lateral raise takes them apart).
 CLEAR_MOVE = 0.3
 OPPOSITE = -0.5
+# A rep rejected while a limb had lost its end is judged again without the features that end leaves undefined: it
+# counts when the others carry this share of the reference's movement and their shape correlates this well
+# (`_rescued`; a correlation above `MIN_NCC`: a different movement missing the same features matches less well).
+KEPT_SHARE = 0.5
+RESCUE_NCC = 0.8
 GRADE_FLOORS = (("A", 85.0), ("B", 70.0), ("C", 55.0))
 
 
@@ -150,16 +155,23 @@ class Match:
 
 
 def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
-            view: float | None = None, seen: np.ndarray | None = None) -> Match:
+            view: float | None = None, seen: np.ndarray | None = None, ends: np.ndarray | None = None,
+            without: np.ndarray | None = None) -> Match:
     """How one candidate rep (`rows`: features per frame at `times`) matches the reference. `view`: the
     candidate's `view.lateral_width` (None: judged as if filmed from the reference's view). `seen` (per frame
-    and feature, optional) says which values were seen rather than held through an occlusion."""
+    and feature, optional) says which values were seen rather than held through an occlusion; `ends` (per frame,
+    optional: `limbs.end_lengths`) which limb lost its end during the rep (`_rescued`); `without` (per feature,
+    optional) leaves features out of the comparison."""
+    if ends is not None:
+        return _rescued(sig, times, rows, mirrored, view, seen, ends)
     glimpsed = None
     if seen is not None and len(seen) == len(rows):
         rows, glimpsed = hide_unseen(rows, seen), np.asarray(seen, bool).any(axis=0)
         glimpsed = glimpsed[F.MIRROR] if mirrored else glimpsed
     rows = rows[:, F.MIRROR] if mirrored else rows
     cand = resample(times, rows, SAMPLES)
+    if without is not None:
+        cand = np.where(without, np.nan, cand)
     ratio = view_ratio(sig.view, view)
     hidden = hidden_by_view(sig, ratio, apart_pairs(sig))
     act = sig.active & ~hidden & np.isfinite(cand).all(axis=0)
@@ -181,6 +193,24 @@ def compare(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool,
            else "extra_movement" if not still_ok else None)
     why = why or reach.why(sig, cand, act, as_seen)
     return Match(ncc, cost, timing, parts_ok, still_ok, why)
+
+
+def _rescued(sig: Signature, times: np.ndarray, rows: np.ndarray, mirrored: bool, view: float | None,
+             seen: np.ndarray | None, ends: np.ndarray) -> Match:
+    """`compare`, and for a rep it rejects in which a limb lost its end (`limbs.lost_ends`: a shin seen end-on or
+    lost by the model on one side), the same comparison without the features that end leaves undefined. The rep
+    counts then only if the rest matches strongly (`RESCUE_NCC`) and carries at least `KEPT_SHARE` of the
+    reference's movement: judged on the parts seen well, not excused of the movement."""
+    match = compare(sig, times, rows, mirrored, view, seen)
+    if match.matches or len(ends) != len(times):
+        return match
+    undefined = undefined_features(lost_ends(ends))
+    undefined = undefined[F.MIRROR] if mirrored else undefined
+    energy = np.where(sig.active, (np.nan_to_num(sig.direction) / F.UNIT) ** 2, 0.0)
+    if not undefined.any() or float(energy[~undefined].sum()) < KEPT_SHARE * float(energy.sum()):
+        return match
+    again = compare(sig, times, rows, mirrored, view, seen, without=undefined)
+    return again if again.matches and again.ncc >= RESCUE_NCC else match
 
 
 def _weighted_ncc(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> float:

@@ -19,6 +19,7 @@ from posetracker.errors import PoseTrackerError
 from posetracker.signals import BodyScale
 from posetracker.pose import Pose
 from posetracker.reference import features as F
+from posetracker.reference.limbs import ENDS, end_lengths
 from posetracker.reference.view import lateral_width, median_width
 
 if TYPE_CHECKING:
@@ -65,14 +66,18 @@ class FeatureStream:
         self._value = np.full(F.COUNT, np.nan)
         self._t: float | None = None
         self.width = math.nan  # this frame's `view.lateral_width` (NaN: unseen)
+        self.ends = np.full(len(ENDS), np.nan)  # this frame's `limbs.end_lengths`
 
     def update(self, pose: Pose | None, t: float) -> tuple[np.ndarray, np.ndarray]:
         """(smoothed values, seen this frame). Values stay NaN until a feature is first seen."""
         if pose is None:
             self.width = math.nan
+            self.ends = np.full(len(ENDS), np.nan)
             return self._value.copy(), np.zeros(F.COUNT, bool)
-        unit = body_unit(self._scale.update(pose, t))
+        refs = self._scale.update(pose, t)
+        unit = body_unit(refs)
         self.width = lateral_width(pose, unit)
+        self.ends = end_lengths(pose, refs)
         raw, ok = F.pose_features(pose, unit)
         dt = 0.0 if self._t is None else max(0.0, t - self._t)
         self._t = t
