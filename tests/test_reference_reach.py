@@ -95,12 +95,21 @@ def test_jumping_jacks_from_the_front_or_three_quarter_do_not_count_either(raise
 
 
 @pytest.mark.parametrize("top", [100, 115, 125])
-@pytest.mark.parametrize("yaw", [0, 30, 45])
-def test_lateral_raises_a_bit_above_shoulder_height_still_count(raise_reference, monkeypatch, top, yaw):
+@pytest.mark.parametrize("yaw,pitch", [(0, 0), (30, 0), (45, 0), (45, 20), (45, -15), (90, 20)])
+def test_lateral_raises_a_bit_above_shoulder_height_still_count(raise_reference, monkeypatch, top, yaw, pitch):
     """Arms raised `top` degrees (90 is horizontal; at 125 the hands stand level with the top of the head), from
-    the front and three-quarter on."""
+    the front and three-quarter on, and by a camera looking down or up: turned away from the camera, one hand
+    reaches toward it and shows lower (looking down) or higher (looking up), the other the other way (read by
+    the highest hand, a 115-degree raise filmed three-quarter on from 20 degrees above was hands_overhead)."""
     monkeypatch.setitem(synth.MOTIONS, "high_lateral_raise", synth.Motion({"sh_abd": 8}, {"sh_abd": top}))
-    assert count(raise_reference, filmed("high_lateral_raise", 5, yaw, seed=7))[0] == 5
+    assert count(raise_reference, filmed("high_lateral_raise", 5, yaw, pitch, seed=7))[0] == 5
+
+
+def test_arms_raised_well_above_the_horizontal_are_overhead(raise_reference, monkeypatch):
+    """At 145 degrees (55 above the horizontal) the hands are clearly over the head: not a lateral raise."""
+    monkeypatch.setitem(synth.MOTIONS, "high_lateral_raise", synth.Motion({"sh_abd": 8}, {"sh_abd": 145}))
+    reps, why = count(raise_reference, filmed("high_lateral_raise", 5, 90, seed=7))
+    assert reps == 0 and set(why) == {"hands_overhead"}
 
 
 # The same rule on feature sequences: a lateral raise (the hands from the thighs to shoulder height, the nose 0.3
@@ -133,11 +142,15 @@ def test_the_head_is_placed_from_the_shoulders_when_the_nose_is_unseen():
     assert not reach.goes_overhead(sig, resample(TIMES, seq, SAMPLES))
 
 
-def test_a_reference_whose_hands_go_over_its_head_is_not_judged():
-    """A jumping jack's own arms (or a shoulder press's) go overhead: a higher rep is the same movement."""
-    sig = signature(STAND, OVERHEAD)
-    higher = {k: 1.2 * v for k, v in OVERHEAD.items()}
-    assert not reach.goes_overhead(sig, resample(TIMES, rows(STAND, higher), SAMPLES))
+def test_a_reference_whose_hands_go_over_or_up_to_its_head_is_not_judged():
+    """A jumping jack's own arms (or a shoulder press's) go overhead: a higher rep is the same movement. Jacks
+    done low bring the hands about level with the top of the head, which does not say where the movement keeps
+    them."""
+    higher = resample(TIMES, rows(STAND, {k: 1.2 * v for k, v in OVERHEAD.items()}), SAMPLES)
+    assert not reach.goes_overhead(signature(STAND, OVERHEAD), higher)
+    low = {**OVERHEAD, "left_wrist_height": 1.3, "right_wrist_height": 1.3}  # 0.05 below the top of the head
+    assert not reach.goes_overhead(signature(STAND, low), higher)
+    assert reach.goes_overhead(signature(STAND, RAISE), higher)
 
 
 def test_hands_the_movement_does_not_carry_are_not_judged():
