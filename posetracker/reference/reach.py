@@ -31,9 +31,9 @@ _POSITION = np.array([k != "angle" for k in F.KIND])
 HEAD = 0.25
 NOSE_OVER_SHOULDERS = 0.28
 # Hands this far above the top of the head are raised overhead, this far below it are not. On the clips (both
-# models, the two hands' mean) jumping jacks' rise 0.16-0.46 above it (mrpose's side-on ones 0.19-0.30; some
-# clips' jacks only reach it, -0.2-0.14); the lateral raise's reference and its reps stay 0.24 or more below it, a
-# curl's 0.46.
+# models, the two hands' mean) three of five jumping-jack clips raise them 0.16-0.46 above it (side-on jacks
+# 0.19-0.30) and two only to about it (-0.22 to 0.14); the lateral raise's reference and its reps stay 0.24 or
+# more below it, curls 0.46 or more.
 OVERHEAD = 0.10
 _WRISTS = [F.NAMES.index(f"{side}_wrist_height") for side in ("left", "right")]
 _SHOULDERS = [F.NAMES.index(f"{side}_shoulder_height") for side in ("left", "right")]
