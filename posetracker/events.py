@@ -19,7 +19,8 @@ Every event emitted while processing frames also carries `timestampMs` (int, the
 | angles             | timestampMs: int, frameId: int|null, data: [{id, side, degrees, score}]                  |
 | rep_rejected       | reason: str (min_grade | too_shallow | too_fast | too_long | person_lost |                  |
 |                    | view_changed | not_from_rest | walking | set_end; a reference's: other_posture |          |
-|                    | limbs_differ | unlike_reference | parts_missing | opposite_movement | extra_movement),    |
+|                    | limbs_differ | unlike_reference | parts_missing | opposite_movement | extra_movement |    |
+|                    | hands_overhead),                                                                         |
 |                    | grade: A-F|null (only for min_grade)                                                     |
 | error              | code: str, message: str, details?: object                                                |
 | warning            | code: str (multiple_people), message: str, active: bool (raised / cleared),              |

@@ -22,19 +22,6 @@ KNOWN_MISSES = {
     "blazepose": {
         ("bicep_curl", "sukriti_hammer_curl.mp4"): "a hammer curl differs from a curl by the grip's rotation, which "
                                                    "17 keypoints do not see",
-        ("lateral_raise", "mrpose_jacks.mp4"): "the lateral raise reference is framed from mid-thigh up, so "
-                                               "nothing says the legs stay still; the edited clip's side-on "
-                                               "jacks pass every arm check (side-on, the view hides whether the "
-                                               "hands meet overhead or go apart, and the near arm rises as a "
-                                               "side-on raise's does, only further). Ruled out, measured: how far "
-                                               "the arms go (2.0-2.2 times the raise's shoulder turn, 1.4-1.75 "
-                                               "its heights; same-exercise reps go as far beyond their "
-                                               "references: squats 2.05 in heights, curls 2.6 in elbow angle); "
-                                               "the elbow a raise holds (BlazePose's reference elbow wobbles 0.15 "
-                                               "half-turns, so it reads as moving; the jacks' near elbow bends "
-                                               "0.14-0.52, the raise's own reps 0.15-0.29); the legs (side-on "
-                                               "they move within keypoint noise in the picture, only BlazePose's "
-                                               "z shows them apart, and the reference never saw them)",
     },
 }
 

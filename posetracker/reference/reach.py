@@ -4,12 +4,20 @@ A body part the reference displaces clearly moves too. `Signature.moving_parts` 
 movement's energy, where a joint turning a quarter-turn outweighs a position moving half a torso length: a
 push-up's bending elbows carry most of it, and the head and shoulders lowering toward the floor can fall under
 the share. A crunch on the back bends an elbow as far while the trunk stays on the floor.
+
+A movement also has a landmark it never crosses: a lateral raise lifts the hands to shoulder height, a jumping
+jack takes them over the head. Going further along the same path is the same movement done fuller (a deeper
+squat, a fuller curl: same-exercise reps go twice their reference's range), so no ratio of ranges tells them
+apart; crossing the top of the head, which the reference's hands never reached, does. Heights follow gravity, so
+this reads the same from every view: side-on, a raise's near arm points at the camera at the top (its hand stays
+at shoulder height in the picture) where a jack's points up.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from posetracker.reference import features as F
+from posetracker.reference.view import lying
 
 # A position (height or spread, in body units) the reference moves at least this far is displaced clearly (as in
 # `matcher.CLEAR_MOVE`).
@@ -17,6 +25,19 @@ CLEAR_MOVE = 0.3
 # Each clearly displaced part must come at least this share of the reference's way (as `matcher.MIN_PART`).
 MIN_SHARE = 0.25
 _POSITION = np.array([k != "angle" for k in F.KIND])
+# The top of the head stands about this far above the nose (body units: a head is about half a torso length tall,
+# the nose about half way up it). Where the nose is unseen, it stands `NOSE_OVER_SHOULDERS` above the shoulders'
+# line (the higher one; 0.19-0.35 measured on the clips, both models).
+HEAD = 0.25
+NOSE_OVER_SHOULDERS = 0.28
+# Hands this far above the top of the head are raised overhead, this far below it are not. On the clips (both
+# models, the two hands' mean) three of five jumping-jack clips raise them 0.16-0.46 above it (side-on jacks
+# 0.19-0.30) and two only to about it (-0.22 to 0.14); the lateral raise's reference and its reps stay 0.24 or
+# more below it, curls 0.46 or more.
+OVERHEAD = 0.10
+_WRISTS = [F.NAMES.index(f"{side}_wrist_height") for side in ("left", "right")]
+_SHOULDERS = [F.NAMES.index(f"{side}_shoulder_height") for side in ("left", "right")]
+_NOSE = F.NAMES.index("nose_height")
 
 
 def peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
@@ -51,8 +72,46 @@ def displaced_progress(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> 
     return float(peak_deviation(cand, act)[idx] @ d[idx]) / norm
 
 
+def hands(sig) -> list[int]:
+    """The hands' heights the reference's movement carries: the wrists it moves of the arms it moves (a squat's
+    arms swinging forward for balance are not the movement)."""
+    moving = set(sig.moving_parts)
+    return [i for i in _WRISTS if sig.active[i] and (F.PART[i] in moving or "arms" in moving)]
+
+
+def above_head(rows: np.ndarray, idx: list[int]) -> float:
+    """How far the hands `idx` rise above the top of the head over a rep (body units, negative below it; NaN when
+    no hand or head is seen). Two hands are read by their mean: a camera looking down shows a hand reaching toward
+    it lower than it is and one reaching away higher (a lateral raise filmed side-on or three-quarter on), looking
+    up the other way round, and their mean reads as the body holds them."""
+    # fmax skips a NaN where the other value is seen (and warns of nothing where neither is).
+    shoulder = np.fmax.reduce(rows[:, _SHOULDERS], axis=1)
+    nose = np.where(np.isfinite(rows[:, _NOSE]), rows[:, _NOSE], shoulder + NOSE_OVER_SHOULDERS)
+    hand = rows[:, idx]
+    seen = np.isfinite(hand).sum(axis=1)
+    hand = np.where(seen > 0, np.where(np.isfinite(hand), hand, 0.0).sum(axis=1) / np.maximum(seen, 1), np.nan)
+    rise = hand - (nose + HEAD)
+    rise = rise[np.isfinite(rise)]
+    return float(rise.max()) if len(rise) else float("nan")
+
+
+def goes_overhead(sig, cand: np.ndarray) -> bool:
+    """The candidate raises its hands clearly over its head where the reference's stayed clearly below the top of
+    its head (`OVERHEAD` each way): another movement, not a fuller one. A reference whose hands reach about the
+    top of its head (a jumping jack done low) does not say which side of it the movement keeps them, and a lying
+    one is not judged (over the head means nothing there, and a camera looking down turns a lying body's movement
+    into heights)."""
+    idx = hands(sig)
+    if not idx or lying(sig):
+        return False
+    ref = above_head(sig.template, idx)
+    return bool(ref <= -OVERHEAD and above_head(cand, idx) >= OVERHEAD)
+
+
 def why(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> str | None:
     """Why the candidate does not carry the reference's movement as the reference did, or None."""
     if displaced_progress(sig, cand, act, as_seen) < MIN_SHARE:
         return "parts_missing"
+    if goes_overhead(sig, cand):
+        return "hands_overhead"
     return None
