@@ -324,7 +324,10 @@ def _goes_opposite(sig: Signature, cand: np.ndarray, act: np.ndarray) -> bool:
 
 
 def _held_joints_stay(sig: Signature, cand: np.ndarray) -> bool:
-    """The joints of the moving limbs that the reference holds still (see `HELD_JOINT`) stay nearly still."""
+    """The joints of the moving limbs that the reference holds still (see `HELD_JOINT`) stay nearly still, unless
+    the reference moves arms and legs both (`_whole_body`)."""
+    if _whole_body(sig):
+        return True
     moving = set(sig.moving_parts)
     for i in range(F.COUNT):
         if F.KIND[i] != "angle" or F.PART[i] not in moving or sig.active[i] or not np.isfinite(sig.rest[i]):
@@ -366,3 +369,16 @@ def _mirror_moves(sig: Signature, j: int, moving: set) -> bool:
     the reference only seems to turn (keypoints guessed behind the body, a curl's far arm) is not that limb's
     twin doing the movement, so it does not excuse the near joint."""
     return bool(np.isfinite(sig.rest[j])) and F.PART[j] in moving
+
+
+_ARMS, _LEGS = {"left_arm", "right_arm", "arms"}, {"left_leg", "right_leg", "legs"}
+
+
+def _whole_body(sig: Signature) -> bool:
+    """The reference moves (or clearly displaces, see `reach.displaced_parts`) arms and legs both. A joint held
+    still tells apart movements of the same limbs (a lateral raise's straight elbow against a shoulder press, a
+    curl's pinned shoulder against a raise). When arms and legs move together, the other limbs and the shape tell
+    the movement apart, and the held joint is the performer's style: a jumping jack with the elbows soft or bent
+    is still a jumping jack."""
+    parts = set(sig.moving_parts) | set(reach.displaced_parts(sig))
+    return bool(parts & _ARMS) and bool(parts & _LEGS)

@@ -38,6 +38,7 @@ OVERHEAD = 0.10
 _WRISTS = [F.NAMES.index(f"{side}_wrist_height") for side in ("left", "right")]
 _SHOULDERS = [F.NAMES.index(f"{side}_shoulder_height") for side in ("left", "right")]
 _NOSE = F.NAMES.index("nose_height")
+_LIMBS = ("left_arm", "right_arm", "left_leg", "right_leg")
 
 
 def peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
@@ -49,11 +50,24 @@ def peak_deviation(cand: np.ndarray, act: np.ndarray) -> np.ndarray:
 
 def displaced_parts(sig) -> tuple[str, ...]:
     """Body parts the reference displaces clearly (a height or spread of the part moves `CLEAR_MOVE` or more) that
-    `moving_parts` leaves out."""
+    `moving_parts` leaves out, a limb only when the trunk carries it (`_carried`)."""
     d = np.nan_to_num(sig.direction) / F.UNIT
     moving = set(sig.moving_parts)
-    return tuple(sorted({F.PART[i] for i in np.flatnonzero(sig.active & _POSITION & (np.abs(d) >= CLEAR_MOVE))
-                         if F.PART[i] not in moving}))
+    parts = {F.PART[i] for i in np.flatnonzero(sig.active & _POSITION & (np.abs(d) >= CLEAR_MOVE))
+             if F.PART[i] not in moving}
+    return tuple(sorted(_carried(parts, moving)))
+
+
+def _carried(parts: set, moving: set) -> set:
+    """The displaced parts that are the movement's: a limb's heights (above the hips) are judged only when the
+    trunk moves or is displaced too, carrying the limb (arms hanging from a leaning trunk, feet rising toward the
+    hips as a push-up lowers them). A limb displaced while the trunk stays swings on its own, and its share of the
+    movement left it out of the moving parts: an arm swung forward for balance during a squat is the performer's
+    style, and a squat with the hands held still is the same movement. The hands' and feet's spreads stay judged:
+    a pair going apart is no swing of one limb (a jumping jack's feet, under the share against the arms)."""
+    if "trunk" in parts or "trunk" in moving:
+        return parts
+    return parts - set(_LIMBS)
 
 
 def displaced_progress(sig, cand: np.ndarray, act: np.ndarray, as_seen=None) -> float:
