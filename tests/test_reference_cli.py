@@ -156,4 +156,5 @@ def test_judge_every_clip_makes_each_clip_the_reference_in_turn(capsys, videos_d
             label = next(x for x in labels if x["file"] == other)
             assert f"{other.rsplit('.', 1)[0]} {reps} ({label['reps_min']}-{label['reps_max']})" in line
             ok += label["reps_min"] - 1 <= reps <= label["reps_max"] + 1
-    assert lines[-1] == f"every clip as the reference: {ok}/6 same-exercise cells within one rep"
+    assert lines[-1] == (f"every clip as the reference: {ok}/6 same-exercise cells within one rep; other "
+                         f"exercises 0/0 at most one rep (by reps counted: none)")

@@ -38,7 +38,7 @@ def register(sub) -> None:
                             "rejected it, with its depth and scores")
     judge.add_argument("--every-clip", action="store_true",
                        help="instead, make the reference from each clip of a judged exercise in turn and count "
-                            "that exercise's other clips (how much the table owes to the clip chosen)")
+                            "every other clip (how much the table owes to the clip chosen)")
     judge.set_defaults(func=_judge)
     for p in (create, listing, delete):
         p.add_argument("--json", action="store_true", help="print one JSON object")

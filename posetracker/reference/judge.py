@@ -101,27 +101,35 @@ def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | 
 
 def judge_every_clip(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
                      log=None) -> list[tuple[str, Cell]]:
-    """Each counted clip of a judged exercise as the reference in turn (its `REP_INDEX`-th rep), counting the
-    other clips of that exercise: how much the acceptance table owes to which clip the reference came from.
-    Returns (reference clip, cell) pairs."""
+    """Each counted clip of a judged exercise as the reference in turn (its `REP_INDEX`-th rep), counting every
+    other labelled clip: how much the acceptance table owes to which clip the reference came from. Returns
+    (reference clip, cell) pairs."""
     out = []
     for exercise in REFERENCE_CLIPS:
         same = [label for label in labels if label["exercise"] == exercise and label.get("reps_min") is not None]
         for ref in same:
-            cells = judge(same, videos, model, pose_cache, log, references={exercise: ref["file"]})
+            cells = judge(labels, videos, model, pose_cache, log, references={exercise: ref["file"]})
             out += [(ref["file"], c) for c in cells if c.clip != ref["file"]]
     return out
 
 
 def every_clip_table(pairs: list[tuple[str, Cell]]) -> str:
-    """One line per reference clip: how many of its exercise's other clips it counts within one rep, and each."""
+    """One line per reference clip: how many of its exercise's other clips it counts within one rep (and each),
+    then the other exercises' clips it counts more than one rep on."""
     lines = []
     for ref in dict.fromkeys(r for r, _ in pairs):
-        mine = [c for r, c in pairs if r == ref]
+        mine = [c for r, c in pairs if r == ref and c.same]
         lines.append(f"{mine[0].reference:14s} reference from {ref:38s} {sum(c.ok for c in mine)}/{len(mine)}  "
                      + " ".join(f"{c.clip.rsplit('.', 1)[0]} {c.reps} ({c.lo}-{c.hi})" for c in mine))
-    ok = sum(c.ok for _, c in pairs)
-    lines.append(f"every clip as the reference: {ok}/{len(pairs)} same-exercise cells within one rep")
+        bad = [c for r, c in pairs if r == ref and not c.same and not c.ok]
+        if bad:
+            lines.append("    other exercises counted: " + ", ".join(f"{c.clip.rsplit('.', 1)[0]} ({c.exercise}) "
+                                                                       f"{c.reps}" for c in bad))
+    same = [c for _, c in pairs if c.same]
+    other = [c for _, c in pairs if not c.same]
+    lines.append(f"every clip as the reference: {sum(c.ok for c in same)}/{len(same)} same-exercise cells within "
+                 f"one rep; other exercises {sum(c.ok for c in other)}/{len(other)} at most one rep "
+                 f"(by reps counted: {_spread(other)})")
     return "\n".join(lines)
 
 
@@ -153,7 +161,7 @@ def _spread(cells: list[Cell]) -> str:
     counts: dict[int, int] = {}
     for c in cells:
         counts[c.reps] = counts.get(c.reps, 0) + 1
-    return ", ".join(f"{reps}: {n}" for reps, n in sorted(counts.items()))
+    return ", ".join(f"{reps}: {n}" for reps, n in sorted(counts.items())) or "none"
 
 
 def explain(cells: list[Cell], clip: str) -> str:
