@@ -25,9 +25,20 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     _add_verbose(parser, False)
-    for command in sub.choices.values():  # `posetracker analyze ... --verbose` too
+    for command in _commands(sub):  # `posetracker analyze ... --verbose` too
         _add_verbose(command, argparse.SUPPRESS)
     return parser
+
+
+def _commands(sub) -> list[argparse.ArgumentParser]:
+    """Every command's parser, and its actions' (`posetracker reference judge`), however deep."""
+    out = []
+    for command in dict.fromkeys(sub.choices.values()):
+        out.append(command)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                out += _commands(action)
+    return out
 
 
 def _add_verbose(parser: argparse.ArgumentParser, default) -> None:

@@ -62,3 +62,14 @@ def test_the_filter_drops_only_the_native_formats():
             b"note: This video ended early\n", b"Fatal Python error: Segmentation fault\n"]
     assert all(NATIVE_LOG_LINE.match(line) for line in dropped)
     assert not any(NATIVE_LOG_LINE.match(line) for line in kept)
+
+
+@pytest.mark.parametrize("argv", [["reference", "judge", "labels.json", "--videos", "clips"],
+                                  ["reference", "list"], ["reference", "delete", "some-id"]])
+def test_the_error_message_s_advice_works_for_nested_commands_too(argv):
+    """The unexpected-error sentence says "run the same command with --verbose": `posetracker reference judge ...
+    --verbose` must parse as that, not fail on an unrecognised argument."""
+    from posetracker.cli import build_parser
+
+    assert build_parser().parse_args(argv + ["--verbose"]).verbose is True
+    assert build_parser().parse_args(argv).verbose is False

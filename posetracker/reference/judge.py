@@ -119,7 +119,8 @@ def every_clip_table(pairs: list[tuple[str, Cell]]) -> str:
     lines = []
     for ref in dict.fromkeys(r for r, _ in pairs):
         mine = [c for r, c in pairs if r == ref and c.same]
-        lines.append(f"{mine[0].reference:14s} reference from {ref:38s} {sum(c.ok for c in mine)}/{len(mine)}  "
+        exercise = next(c.reference for r, c in pairs if r == ref)
+        lines.append(f"{exercise:14s} reference from {ref:38s} {sum(c.ok for c in mine)}/{len(mine)}  "
                      + " ".join(f"{c.clip.rsplit('.', 1)[0]} {c.reps} ({c.lo}-{c.hi})" for c in mine))
         bad = [c for r, c in pairs if r == ref and not c.same and not c.ok]
         if bad:
