@@ -74,16 +74,19 @@ def reference_from(track, exercise: str, model: str):
     return build_signature(track.poses, track.timestamps, start, end), {"start_s": start, "end_s": end}
 
 
-def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
-          log=None, references: dict[str, str] | None = None) -> list[Cell]:
-    """The acceptance table's cells, each with every rep compared (`explain` prints them)."""
+def _tracks(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None) -> dict:
+    """file -> (label, pose track) for every labelled clip with reps to count."""
     from posetracker.tools.posecache import track_video
 
-    tracks = {}
-    for label in labels:
-        if label.get("reps_min") is None:
-            continue  # holds (plank, wall sit) have no reps to count
-        tracks[label["file"]] = (label, track_video(Path(videos) / label["file"], model, pose_cache))
+    return {label["file"]: (label, track_video(Path(videos) / label["file"], model, pose_cache))
+            for label in labels if label.get("reps_min") is not None}  # holds (plank, wall sit) have no reps
+
+
+def judge(labels: list[dict], videos: str | Path, model: str, pose_cache: str | Path | None = None,
+          log=None, references: dict[str, str] | None = None, tracks: dict | None = None) -> list[Cell]:
+    """The acceptance table's cells, each with every rep compared (`explain` prints them). `tracks`: the clips'
+    poses already read (`_tracks`), so several tables share one reading."""
+    tracks = _tracks(labels, videos, model, pose_cache) if tracks is None else tracks
     cells = []
     for exercise, clip in (references or REFERENCE_CLIPS).items():
         if clip not in tracks:
@@ -104,11 +107,11 @@ def judge_every_clip(labels: list[dict], videos: str | Path, model: str, pose_ca
     """Each counted clip of a judged exercise as the reference in turn (its `REP_INDEX`-th rep), counting every
     other labelled clip: how much the acceptance table owes to which clip the reference came from. Returns
     (reference clip, cell) pairs."""
-    out = []
+    tracks, out = _tracks(labels, videos, model, pose_cache), []
     for exercise in REFERENCE_CLIPS:
         same = [label for label in labels if label["exercise"] == exercise and label.get("reps_min") is not None]
         for ref in same:
-            cells = judge(labels, videos, model, pose_cache, log, references={exercise: ref["file"]})
+            cells = judge(labels, videos, model, pose_cache, log, references={exercise: ref["file"]}, tracks=tracks)
             out += [(ref["file"], c) for c in cells if c.clip != ref["file"]]
     return out
 
